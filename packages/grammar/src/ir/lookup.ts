@@ -1,0 +1,45 @@
+// Lookups over the IR. Chains are found through Maps, never through plain objects:
+// chain names such as `__proto__` or `constructor` are legal in iptables.
+import type { Chain, OptionEntry, Match, Rule, Snapshot, Table } from './nodes';
+
+const chainMaps = new WeakMap<Table, Map<string, Chain>>();
+
+export function chainMap(table: Table): Map<string, Chain> {
+  let map = chainMaps.get(table);
+  if (!map || map.size !== table.chains.length) {
+    map = new Map(table.chains.map((c) => [c.name, c]));
+    chainMaps.set(table, map);
+  }
+  return map;
+}
+
+export function findChain(table: Table, name: string): Chain | undefined {
+  return chainMap(table).get(name);
+}
+
+export function findTable(snapshot: Snapshot, name: string): Table | undefined {
+  return snapshot.tables.find((t) => t.name === name);
+}
+
+export function findOption(options: readonly OptionEntry[], key: string): OptionEntry | undefined {
+  for (const o of options) if (o.key === key) return o;
+  return undefined;
+}
+
+export function baseOption(rule: Rule, key: string): OptionEntry | undefined {
+  return findOption(rule.base, key);
+}
+
+export function matchesOf(rule: Rule, module: string): Match[] {
+  return rule.matches.filter((m) => m.module === module);
+}
+
+export function* allRules(snapshot: Snapshot): Generator<Rule> {
+  for (const t of snapshot.tables) for (const c of t.chains) yield* c.rules;
+}
+
+export function ruleCount(snapshot: Snapshot): number {
+  let n = 0;
+  for (const t of snapshot.tables) for (const c of t.chains) n += c.rules.length;
+  return n;
+}

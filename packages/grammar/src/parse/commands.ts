@@ -1,0 +1,146 @@
+// Applies one command line (`-A chain …`, `-I chain [n] …`, `-N chain`, `-P chain policy`, …) to the builder.
+// Shared by iptables-save, ebtables-save, `iptables -S` and shell command scripts.
+import type { Family, Rule } from '../ir/nodes';
+import type { Span } from '../ir/span';
+import { joinSpans } from '../ir/span';
+import type { ArgWord } from '../lex/words';
+import { printRuleArgs } from '../print/rule';
+import type { SnapshotBuilder } from './builder';
+import type { DiagnosticSink } from './diagnostics';
+import { parseRuleArgs } from './rule-args';
+
+const COMMANDS: Record<string, string> = {
+  '-A': 'A', '--append': 'A', '-I': 'I', '--insert': 'I', '-D': 'D', '--delete': 'D', '-R': 'R', '--replace': 'R',
+  '-N': 'N', '--new-chain': 'N', '-X': 'X', '--delete-chain': 'X', '-P': 'P', '--policy': 'P', '-F': 'F',
+  '--flush': 'F', '-Z': 'Z', '--zero': 'Z', '-E': 'E', '--rename-chain': 'E', '-L': 'L', '--list': 'L',
+  '-S': 'S', '--list-rules': 'S',
+};
+
+export function commandLetter(word: string): string | undefined {
+  return COMMANDS[word];
+}
+
+export interface CommandContext {
+  builder: SnapshotBuilder;
+  sink: DiagnosticSink;
+  family: Family;
+  tableName: string;
+  tableSpan: Span;
+  /** iptables-save: chains must be declared before use. */
+  strictChains: boolean;
+  /** Text of the file, to slice a rule's raw source. */
+  text: string;
+  counters: { packets: bigint; bytes: bigint } | null;
+}
+
+function ruleFrom(ctx: CommandContext, chain: string, args: ArgWord[], span: Span): Rule {
+  const parts = parseRuleArgs(args, ctx.family, ctx.sink);
+  const comments = parts.matches
+    .filter((m) => m.module === 'comment')
+    .flatMap((m) => m.options.filter((o) => o.key === 'comment').map((o) => (o.value.type === 'string' ? o.value.value : o.words.join(' '))));
+  return {
+    kind: 'rule',
+    family: ctx.family,
+    table: ctx.tableName,
+    chain,
+    index: 0,
+    span,
+    raw: ctx.text.slice(span.start.offset, span.end.offset),
+    counters: ctx.counters ?? parts.counters,
+    base: parts.base,
+    matches: parts.matches,
+    target: parts.target,
+    comment: comments.length ? comments.join(' ') : null,
+  };
+}
+
+const isNumber = (w: ArgWord | undefined) => !!w && /^\d+$/.test(w.text);
+
+export function applyCommand(ctx: CommandContext, cmdWord: ArgWord, args: ArgWord[], lineSpan: Span): void {
+  const { builder, sink } = ctx;
+  const letter = commandLetter(cmdWord.text);
+  const t = builder.table(ctx.tableName, ctx.tableSpan, { addBuiltins: !ctx.strictChains });
+  const chainWord = args[0];
+  const needChain = (what: string): boolean => {
+    if (chainWord) return true;
+    sink.error('parse/missing-value', `${cmdWord.text} needs ${what}`, cmdWord.span);
+    return false;
+  };
+  switch (letter) {
+    case 'A':
+    case 'I':
+    case 'R': {
+      if (!needChain('a chain name')) return;
+      let rest = args.slice(1);
+      let position = letter === 'I' ? 1 : 0;
+      if ((letter === 'I' || letter === 'R') && isNumber(rest[0])) {
+        position = Number(rest[0]!.text);
+        rest = rest.slice(1);
+      } else if (letter === 'R') {
+        sink.error('parse/missing-value', '-R needs a rule number', cmdWord.span);
+        return;
+      }
+      const chain = builder.chain(t, chainWord!.text, chainWord!.span, ctx.strictChains);
+      const rule = ruleFrom(ctx, chain.name, rest, lineSpan);
+      if (letter === 'A') builder.append(chain, rule);
+      else if (letter === 'I') builder.insert(chain, rule, position, lineSpan);
+      else builder.replace(chain, rule, position, lineSpan);
+      return;
+    }
+    case 'D': {
+      if (!needChain('a chain name')) return;
+      const chain = builder.chain(t, chainWord!.text, chainWord!.span, false);
+      const rest = args.slice(1);
+      if (rest.length === 1 && isNumber(rest[0])) builder.deleteAt(chain, Number(rest[0]!.text), lineSpan);
+      else {
+        const probe = ruleFrom(ctx, chain.name, rest, lineSpan);
+        builder.deleteMatching(chain, printRuleArgs(probe), printRuleArgs, lineSpan);
+      }
+      return;
+    }
+    case 'N': {
+      if (!needChain('a chain name')) return;
+      builder.declareChain(t, chainWord!.text, ctx.family === 'bridge' ? (args[2]?.text ?? null) : null, null, lineSpan);
+      extraArgs(ctx, args.slice(1).filter((w) => !(ctx.family === 'bridge' && (w.text === '-P' || /^[A-Z]+$/.test(w.text)))));
+      return;
+    }
+    case 'P': {
+      if (!needChain('a chain name and a policy')) return;
+      const policy = args[1];
+      if (!policy) { sink.error('parse/missing-value', `${cmdWord.text} ${chainWord!.text} needs a policy`, cmdWord.span); return; }
+      const chain = builder.chain(t, chainWord!.text, chainWord!.span, false);
+      if (!chain.builtin && ctx.family !== 'bridge') sink.error('parse/bad-policy', `only built-in chains have a policy; '${chain.name}' is a user chain`, chainWord!.span);
+      chain.policy = policy.text;
+      chain.span ??= lineSpan;
+      const rest = args.slice(2);
+      if (rest[0]?.text === '-c' && isNumber(rest[1]) && isNumber(rest[2])) {
+        chain.counters = { packets: BigInt(rest[1]!.text), bytes: BigInt(rest[2]!.text) };
+      } else extraArgs(ctx, rest);
+      return;
+    }
+    case 'F':
+      builder.flush(t, chainWord?.text ?? null, lineSpan);
+      return;
+    case 'X':
+      builder.deleteChain(t, chainWord?.text ?? null, lineSpan);
+      return;
+    case 'Z':
+      return;
+    case 'E':
+      if (!chainWord || !args[1]) { sink.error('parse/missing-value', '-E needs the old and the new chain name', cmdWord.span); return; }
+      builder.rename(t, chainWord.text, args[1].text, lineSpan);
+      return;
+    case 'L':
+    case 'S':
+      sink.info('parse/listing-command', `${cmdWord.text} lists rules and changes nothing; ignored`, lineSpan);
+      return;
+    default:
+      sink.error('parse/unknown-command', `unknown command '${cmdWord.text}'`, cmdWord.span);
+  }
+}
+
+function extraArgs(ctx: CommandContext, rest: ArgWord[]): void {
+  if (rest.length) {
+    ctx.sink.error('parse/unexpected-argument', `unexpected '${rest.map((w) => w.text).join(' ')}'`, joinSpans(rest[0]!.span, rest[rest.length - 1]!.span));
+  }
+}

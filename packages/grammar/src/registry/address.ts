@@ -1,0 +1,173 @@
+// IPv4/IPv6 and MAC address arithmetic: parse to bigint, format as inet_ntop does (glibc), which is what
+// iptables-save prints.
+import type { AddressMask, IpVersion, MacMask } from '../ir/values';
+
+export class ValueError extends Error {}
+
+const V4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+export function parseIpv4(text: string): bigint | null {
+  const m = V4_RE.exec(text);
+  if (!m) return null;
+  let v = 0n;
+  for (let i = 1; i <= 4; i++) {
+    const n = Number(m[i]);
+    if (n > 255) return null;
+    v = (v << 8n) | BigInt(n);
+  }
+  return v;
+}
+
+export function parseIpv6(text: string): bigint | null {
+  if (text.length < 2 || text.length > 45 || !/^[0-9a-fA-F:.]+$/.test(text)) return null;
+  let head = text;
+  let tail4: bigint | null = null;
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.')) {
+    tail4 = parseIpv4(text.slice(lastColon + 1));
+    if (tail4 === null) return null;
+    head = text.slice(0, lastColon + 1) + '0:0';
+  }
+  const parts = head.split('::');
+  if (parts.length > 2) return null;
+  const left = parts[0] ? parts[0]!.split(':') : [];
+  const right = parts.length === 2 && parts[1] ? parts[1]!.split(':') : [];
+  const groups = parts.length === 2 ? 8 - left.length - right.length : 0;
+  if (parts.length === 1 && left.length !== 8) return null;
+  if (parts.length === 2 && groups < 1) return null;
+  const all = [...left, ...Array(groups).fill('0'), ...right];
+  let v = 0n;
+  for (const g of all) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
+    v = (v << 16n) | BigInt(parseInt(g, 16));
+  }
+  if (tail4 !== null) v = (v & ~0xffffffffn) | tail4;
+  return v;
+}
+
+export function formatIpv4(v: bigint): string {
+  return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 255n)).join('.');
+}
+
+/** inet_ntop(AF_INET6): the longest run (≥2) of zero groups becomes `::`; `::ffff:a.b.c.d` for mapped. */
+export function formatIpv6(v: bigint): string {
+  const g: number[] = [];
+  for (let i = 7; i >= 0; i--) g.push(Number((v >> BigInt(i * 16)) & 0xffffn));
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  if (bestLen < 2) bestStart = -1;
+  // IPv4-mapped / compatible addresses print their last 32 bits in dotted form.
+  if (bestStart === 0 && (bestLen === 6 || (bestLen === 5 && g[5] === 0xffff))) {
+    return (bestLen === 5 ? '::ffff:' : '::') + formatIpv4(v & 0xffffffffn);
+  }
+  const hex = (n: number) => n.toString(16);
+  if (bestStart < 0) return g.map(hex).join(':');
+  return g.slice(0, bestStart).map(hex).join(':') + '::' + g.slice(bestStart + bestLen).map(hex).join(':');
+}
+
+export function formatIp(version: IpVersion, v: bigint): string {
+  return version === 4 ? formatIpv4(v) : formatIpv6(v);
+}
+
+export function parseIp(text: string, version: IpVersion): bigint | null {
+  return version === 4 ? parseIpv4(text) : parseIpv6(text);
+}
+
+export function bits(version: IpVersion): number {
+  return version === 4 ? 32 : 128;
+}
+
+export function prefixMask(version: IpVersion, prefix: number): bigint {
+  const width = BigInt(bits(version));
+  const all = (1n << width) - 1n;
+  return prefix === 0 ? 0n : (all << (width - BigInt(prefix))) & all;
+}
+
+/** The prefix length of a contiguous mask, or null. */
+export function maskPrefix(version: IpVersion, mask: bigint): number | null {
+  const width = bits(version);
+  for (let p = 0; p <= width; p++) if (prefixMask(version, p) === mask) return p;
+  return null;
+}
+
+/** `10.0.0.0/8`, `10.0.0.1`, `10.0.0.0/255.0.0.0`, `2001:db8::/32`. The address is masked like iptables does. */
+export function parseAddressMask(text: string, version: IpVersion): AddressMask {
+  const slash = text.indexOf('/');
+  const addrText = slash < 0 ? text : text.slice(0, slash);
+  const maskText = slash < 0 ? null : text.slice(slash + 1);
+  const address = parseIp(addrText, version);
+  if (address === null) {
+    const other = parseIp(addrText, version === 4 ? 6 : 4);
+    throw new ValueError(
+      other !== null
+        ? `'${addrText}' is an IPv${version === 4 ? 6 : 4} address in an IPv${version} ruleset`
+        : `'${addrText}' is not an IPv${version} address (host names are resolved by iptables at load time; give the address)`,
+    );
+  }
+  let mask: bigint;
+  let prefix: number | null;
+  if (maskText === null) {
+    prefix = bits(version);
+    mask = prefixMask(version, prefix);
+  } else if (/^\d{1,3}$/.test(maskText)) {
+    prefix = Number(maskText);
+    if (prefix > bits(version)) throw new ValueError(`prefix length /${prefix} is larger than ${bits(version)}`);
+    mask = prefixMask(version, prefix);
+  } else {
+    const m = parseIp(maskText, version);
+    if (m === null) throw new ValueError(`'${maskText}' is not a valid mask`);
+    mask = m;
+    prefix = maskPrefix(version, m);
+  }
+  return { type: 'address', version, address: address & mask, mask, prefix };
+}
+
+export function formatAddressMask(v: AddressMask): string {
+  const addr = formatIp(v.version, v.address);
+  return v.prefix !== null ? `${addr}/${v.prefix}` : `${addr}/${formatIp(v.version, v.mask)}`;
+}
+
+const MAC_RE = /^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$/;
+
+export function parseMac(text: string): bigint | null {
+  if (!MAC_RE.test(text)) return null;
+  return text.split(':').reduce((acc, b) => (acc << 8n) | BigInt(parseInt(b, 16)), 0n);
+}
+
+export function formatMac(v: bigint): string {
+  const out: string[] = [];
+  for (let i = 5; i >= 0; i--) out.push(Number((v >> BigInt(i * 8)) & 0xffn).toString(16).padStart(2, '0'));
+  return out.join(':');
+}
+
+const MAC_ALIASES: Record<string, [bigint, bigint]> = {
+  // ebtables(8): "Unicast", "Multicast", "BGA" (bridge group address) and "Broadcast" keywords.
+  Unicast: [0n, 0x010000000000n],
+  Multicast: [0x010000000000n, 0x010000000000n],
+  Broadcast: [0xffffffffffffn, 0xffffffffffffn],
+  BGA: [0x0180c2000000n, 0xffffffffffffn],
+};
+
+/** ebtables `-s 01:02:03:04:05:06/ff:ff:ff:ff:ff:ff`, `Multicast`, … */
+export function parseMacMask(text: string): MacMask {
+  const alias = MAC_ALIASES[text];
+  if (alias) return { type: 'mac', address: alias[0], mask: alias[1] };
+  const [a, m] = text.split('/');
+  const address = parseMac(a ?? '');
+  if (address === null) throw new ValueError(`'${text}' is not a MAC address`);
+  const mask = m === undefined ? 0xffffffffffffn : parseMac(m);
+  if (mask === null) throw new ValueError(`'${m}' is not a MAC mask`);
+  return { type: 'mac', address: address & mask, mask };
+}
+
+export function formatMacMask(v: MacMask): string {
+  for (const [name, [a, m]] of Object.entries(MAC_ALIASES)) if (a === v.address && m === v.mask && name !== 'BGA') return name;
+  return v.mask === 0xffffffffffffn ? formatMac(v.address) : `${formatMac(v.address)}/${formatMac(v.mask)}`;
+}

@@ -1,0 +1,84 @@
+// Lookups over the registry, built once at module load.
+import type { Family } from '../ir/nodes';
+import { EB_BASE, EB_MATCHES, EB_TARGETS, EB_VERDICTS } from './ebtables';
+import { MATCHES } from './matches';
+import type { ModuleSpec, OptionSpec, TargetSpec } from './spec';
+import { TARGETS, VERDICTS } from './targets';
+import * as values from './value-types';
+
+export type { ModuleSpec, OptionSpec, TargetSpec } from './spec';
+export { MATCHES, TARGETS, EB_MATCHES, EB_TARGETS, EB_BASE, VERDICTS, EB_VERDICTS, values };
+
+const byFamily = <T extends { families: readonly Family[] }>(list: readonly T[], fam: Family) =>
+  list.filter((x) => x.families.includes(fam));
+
+const matchIndex = new Map<Family, Map<string, ModuleSpec>>();
+const targetIndex = new Map<Family, Map<string, TargetSpec>>();
+for (const fam of ['ipv4', 'ipv6', 'bridge'] as const) {
+  const mm = new Map<string, ModuleSpec>();
+  for (const m of byFamily(fam === 'bridge' ? EB_MATCHES : MATCHES, fam)) {
+    mm.set(m.name, m);
+    for (const a of m.aliases) mm.set(a, m);
+  }
+  matchIndex.set(fam, mm);
+  const tm = new Map<string, TargetSpec>();
+  for (const t of byFamily(fam === 'bridge' ? EB_TARGETS : TARGETS, fam)) tm.set(t.name, t);
+  targetIndex.set(fam, tm);
+}
+
+export function findMatchModule(family: Family, name: string): ModuleSpec | undefined {
+  return matchIndex.get(family)!.get(name);
+}
+
+export function findTargetSpec(family: Family, name: string): TargetSpec | undefined {
+  return targetIndex.get(family)!.get(name);
+}
+
+/** Finds an option by exact spelling, then (like getopt_long) by an unambiguous prefix of a long option. */
+export function findOptionSpec(options: readonly OptionSpec[], spelling: string, allowPrefix = true): OptionSpec | undefined {
+  for (const o of options) if (o.names.includes(spelling)) return o;
+  if (!allowPrefix || !spelling.startsWith('--') || spelling.length < 4) return undefined;
+  let found: OptionSpec | undefined;
+  for (const o of options) {
+    for (const name of o.names) {
+      if (name.startsWith(spelling)) {
+        if (found && found !== o && found.key !== o.key) return undefined;
+        found = o;
+      }
+    }
+  }
+  return found;
+}
+
+/** The spec the printer uses for a key: the first declared with that key. */
+export function canonicalOption(options: readonly OptionSpec[], key: string): OptionSpec | undefined {
+  for (const o of options) if (o.key === key) return o;
+  return undefined;
+}
+
+/** ebtables: which option-named module knows this option. */
+export function findEbModuleForOption(spelling: string, allowPrefix = true): ModuleSpec | undefined {
+  for (const m of EB_MATCHES) if (findOptionSpec(m.options, spelling, false)) return m;
+  if (allowPrefix) for (const m of EB_MATCHES) if (findOptionSpec(m.options, spelling)) return m;
+  return undefined;
+}
+
+/** Built-in chains per family and table (iptables(8) TABLES; ebtables(8) TABLES). */
+export const BUILTIN_CHAINS: Record<'ip' | 'bridge', Record<string, readonly string[]>> = {
+  ip: {
+    raw: ['PREROUTING', 'OUTPUT'],
+    mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
+    nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+    filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+    security: ['INPUT', 'FORWARD', 'OUTPUT'],
+  },
+  bridge: {
+    filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+    nat: ['PREROUTING', 'OUTPUT', 'POSTROUTING'],
+    broute: ['BROUTING'],
+  },
+};
+
+export function builtinChains(family: Family, table: string): readonly string[] | undefined {
+  return BUILTIN_CHAINS[family === 'bridge' ? 'bridge' : 'ip'][table];
+}
