@@ -65,7 +65,7 @@ export function detectFormat(text: string): Detected {
   if (hasTables) {
     return eb
       ? { format: 'ebtables-save', family: 'bridge', reason: /ebtables/.test(header) ? 'ebtables-save header' : 'ebtables options (-p IPv4, --ip-proto, MAC addresses …)' }
-      : { format: 'iptables-save', family: family('ip'), reason: header ? `'${header.trim().slice(2, 40)}' header` : "'*table' sections" };
+      : { format: 'iptables-save', family: family('ip'), reason: header ? `'${header.trim().replace(/^#\s*/, '').replace(/ on .*/, '')}' header` : "'*table' sections" };
   }
   if (meaningful.some((l) => /^(?:-[APN]|--(?:append|policy|new-chain))\s/.test(l) || /^\[\d+:\d+\]\s+-A\s/.test(l))) {
     return eb

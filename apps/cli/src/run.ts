@@ -1,0 +1,50 @@
+// The one error boundary of the CLI: dispatches to lazily loaded commands and maps errors to exit codes.
+import { UsageError } from './args';
+import { colors } from './color';
+import { EXIT, type Command } from './command';
+import type { CliIo } from './io';
+import { InputError } from './load';
+import { MAIN_HELP, VERSION } from './messages/index';
+
+const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
+  parse: () => import('./commands/parse'),
+  fmt: () => import('./commands/fmt'),
+};
+
+/** Registers a command module (used by the entry to add the commands other packages provide). */
+export function registerCommand(name: string, load: () => Promise<{ command: Command }>): void {
+  COMMANDS[name] = load;
+}
+
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const c = colors(io);
+  const [name, ...rest] = argv;
+  if (!name || name === '-h' || name === '--help' || name === 'help') {
+    io.stdout(MAIN_HELP + '\n');
+    return name ? EXIT.ok : EXIT.error;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout(`chainsight ${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    io.stderr(`${c.red('error')}: unknown command '${name}'\n\n${MAIN_HELP}\n`);
+    return EXIT.error;
+  }
+  try {
+    const { command } = await load();
+    return await command.run(rest, { io, colors: c });
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`${c.red('error')}: ${e.message}\nRun 'chainsight ${name} --help' for usage.\n`);
+      return EXIT.error;
+    }
+    if (e instanceof InputError) {
+      io.stderr(`${c.red('error')}: ${e.message}\n`);
+      return EXIT.error;
+    }
+    io.stderr(`${c.red('internal error')}: ${(e as Error).stack ?? String(e)}\nThis is a bug in chainsight; please report it with the input.\n`);
+    return EXIT.error;
+  }
+}
