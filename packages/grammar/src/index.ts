@@ -4,7 +4,7 @@ export type * from './ir/nodes';
 export type * from './ir/values';
 export type { Diagnostic, Severity, RelatedLocation } from './ir/diagnostic';
 export type { Position, Span } from './ir/span';
-export { spanOf, joinSpans } from './ir/span';
+export { spanOf, joinSpans, plainSpan, SourceSpan } from './ir/span';
 export { chainMap, findChain, findTable, findOption, baseOption, matchesOf, allRules, ruleCount } from './ir/lookup';
 export { parseSnapshot, inferListingTable, type ParseOptions, type ParseResult } from './parse/index';
 export { detectFormat, type Detected } from './parse/detect';

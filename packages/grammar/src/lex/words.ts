@@ -1,7 +1,8 @@
-// Turns the tokens of one line into argument words with their spans; the only place that converts
-// chevrotain's offsets (inclusive end) to the project's half-open spans.
+// Argument words of one line with their positions; the only place that converts chevrotain's offsets
+// (inclusive end) to the project's half-open spans. A word is one small object and builds its Span on demand:
+// a 130k-rule snapshot has about two million words.
 import type { IToken } from 'chevrotain';
-import type { Span } from '../ir/span';
+import { SourceSpan, type Span } from '../ir/span';
 
 export interface LineInfo {
   /** 1-based line number. */
@@ -11,22 +12,43 @@ export interface LineInfo {
   text: string;
 }
 
-export interface ArgWord {
-  /** The argument after quote removal. */
-  text: string;
+export class ArgWord {
+  constructor(
+    /** The argument after quote removal. */
+    readonly text: string,
+    readonly quoted: boolean,
+    /** Token type name (`Word`, `Bang`, `Command`, `Counters`, `Unterminated` …). */
+    readonly tokenType: string,
+    readonly lineInfo: LineInfo,
+    /** Start and end (exclusive) within the line. */
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
   /** As written, quotes included. */
-  raw: string;
-  quoted: boolean;
-  /** Chevrotain token type name (`Word`, `Bang`, `Command`, …). */
-  tokenType: string;
-  span: Span;
+  get raw(): string {
+    return this.lineInfo.text.slice(this.start, this.end);
+  }
+
+  get span(): Span {
+    return tokenSpan(this.lineInfo, this.start, this.end);
+  }
+
+  /** The same word with another text (shell unquoting). */
+  withText(text: string, quoted: boolean): ArgWord {
+    return new ArgWord(text, quoted, this.tokenType, this.lineInfo, this.start, this.end);
+  }
 }
 
 export function tokenSpan(line: LineInfo, startInLine: number, endInLine: number): Span {
-  return {
-    start: { line: line.line, column: startInLine + 1, offset: line.offset + startInLine },
-    end: { line: line.line, column: endInLine + 1, offset: line.offset + endInLine },
-  };
+  return new SourceSpan(line.line, startInLine + 1, line.offset + startInLine, line.line, endInLine + 1, line.offset + endInLine);
+}
+
+/** The span from the start of word `a` to the end of word `b`. */
+export function wordsSpan(a: ArgWord, b: ArgWord): Span {
+  const la = a.lineInfo;
+  const lb = b.lineInfo;
+  return new SourceSpan(la.line, a.start + 1, la.offset + a.start, lb.line, b.end + 1, lb.offset + b.end);
 }
 
 /** Removes double quotes; inside quotes a backslash escapes the next character (iptables-restore). */
@@ -49,12 +71,6 @@ export function unquote(raw: string): { text: string; quoted: boolean } {
 export function toWords(tokens: IToken[], line: LineInfo): ArgWord[] {
   return tokens.map((t) => {
     const { text, quoted } = unquote(t.image);
-    return {
-      text,
-      raw: t.image,
-      quoted,
-      tokenType: t.tokenType.name,
-      span: tokenSpan(line, t.startOffset, t.startOffset + t.image.length),
-    };
+    return new ArgWord(text, quoted, t.tokenType.name, line, t.startOffset, t.startOffset + t.image.length);
   });
 }

@@ -8,6 +8,7 @@ import { DiagnosticSink } from './diagnostics';
 import { parseLineFormat } from './save';
 import { parseIptablesListing } from './listing-L';
 import { parseEbtablesListing } from './ebtables-L';
+import { resetValueCache } from './rule-args';
 
 export interface ParseOptions {
   fileName?: string;
@@ -35,6 +36,8 @@ export function parseSnapshot(text: string, options: ParseOptions = {}): ParseRe
   else if (family === 'bridge' && !options.family) family = 'ipv4';
   const reason = options.format ? 'given with --input-format' : detected.reason;
   let snapshot: Snapshot;
+  // The value cache is per parse: one file, one family (see rule-args.ts).
+  resetValueCache();
   try {
     if (format === 'iptables-L') snapshot = parseIptablesListing(text, sink, { fileName, family, table: options.table });
     else if (format === 'ebtables-L') snapshot = parseEbtablesListing(text, sink, { fileName });
@@ -48,6 +51,7 @@ export function parseSnapshot(text: string, options: ParseOptions = {}): ParseRe
     sink.error('parse/internal', `internal error while parsing: ${(e as Error).message}`, spanOf(1, 1, 0, 0));
     snapshot = { kind: 'snapshot', fileName, format, family, backend: 'unknown', generator: null, tables: [], lossy: false };
   }
+  resetValueCache();
   return { snapshot, diagnostics: sink.items, detected: { format, family, reason } };
 }
 

@@ -8,7 +8,7 @@ import type { Family, Match, OptionEntry, Target } from '../ir/nodes';
 import type { Span } from '../ir/span';
 import { joinSpans } from '../ir/span';
 import type { OptionValue } from '../ir/values';
-import type { ArgWord } from '../lex/words';
+import { wordsSpan, type ArgWord } from '../lex/words';
 import {
   EB_BASE, EB_VERDICTS, VERDICTS, findEbModuleForOption, findMatchModule, findOptionSpec, findTargetSpec,
   MATCHES,
@@ -41,13 +41,33 @@ const isOptionWord = (w: ArgWord) => !w.quoted && w.text.length > 1 && w.text.st
 const isBang = (w: ArgWord) => !w.quoted && w.text === '!';
 
 /** Parses one option's value words with its value type, reporting bad values at their location. */
-function parseValue(spec: OptionSpec, words: ArgWord[], family: Family, sink: DiagnosticSink, optSpan: Span): OptionValue {
-  const span = words.length ? joinSpans(words[0]!.span, words[words.length - 1]!.span) : optSpan;
+/**
+ * Parsed values are immutable and repeat a lot (`tcp`, `0x4000/0x4000`, `RELATED,ESTABLISHED`): within one
+ * parse, identical words of the same value type share one value object and one words array. This keeps a
+ * 130k-rule snapshot's model several times smaller (the garbage collector's copying was the parse's main cost).
+ */
+const valueCache = new Map<ValueTypeRef, Map<string, { value: OptionValue; texts: string[] }>>();
+type ValueTypeRef = OptionSpec['value'];
+export function resetValueCache(): void {
+  valueCache.clear();
+}
+
+function parseValue(spec: OptionSpec, words: ArgWord[], family: Family, sink: DiagnosticSink, optSpan: Span): { value: OptionValue; texts: string[] } {
+  const key = words.length === 1 ? words[0]!.text : words.map((w) => w.text).join('\u0000');
+  let byType = valueCache.get(spec.value);
+  if (!byType) valueCache.set(spec.value, (byType = new Map()));
+  const hit = byType.get(key);
+  if (hit) return hit;
+  const span = words.length ? wordsSpan(words[0]!, words[words.length - 1]!) : optSpan;
   const texts = words.map((w) => w.text);
   try {
     const value = spec.value.parse(texts, { family });
-    for (const w of values.takeWarnings()) sink.warning('parse/value-note', `${spec.names[0]}: ${w}`, span);
-    return value;
+    const notes = values.takeWarnings();
+    for (const w of notes) sink.warning('parse/value-note', `${spec.names[0]}: ${w}`, span);
+    const entry = { value, texts };
+    // Values that warned are not shared, so every occurrence gets its own warning.
+    if (!notes.length) byType.set(key, entry);
+    return entry;
   } catch (e) {
     values.takeWarnings();
     if (!(e instanceof ValueError)) throw e;
@@ -60,7 +80,7 @@ function parseValue(spec: OptionSpec, words: ArgWord[], family: Family, sink: Di
     } else {
       sink.error('parse/bad-value', `${spec.names[0]}: ${e.message}`, span);
     }
-    return { type: 'raw', words: texts };
+    return { value: { type: 'raw', words: texts }, texts };
   }
 }
 
@@ -104,16 +124,19 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
 
   const makeEntry = (spec: OptionSpec, optWord: ArgWord, negated: boolean): OptionEntry => {
     const { words: vals, lateNegation } = readValues(spec, optWord);
-    const end = vals.length ? vals[vals.length - 1]!.span : optWord.span;
-    const span = joinSpans(optWord.span, end);
+    const span = wordsSpan(optWord, vals.length ? vals[vals.length - 1]! : optWord);
+    const parsed = vals.length === spec.value.arity
+      ? parseValue(spec, vals, family, sink, optWord.span)
+      : { value: { type: 'raw', words: vals.map((w) => w.text) } as OptionValue, texts: vals.map((w) => w.text) };
     return {
       kind: 'option',
       key: spec.key,
-      spelling: optWord.text,
+      // The registry's own string when it is the same spelling: short strings are copies otherwise.
+      spelling: spec.names.find((nm) => nm === optWord.text) ?? optWord.text,
       negated: negated || lateNegation,
       known: true,
-      value: vals.length === spec.value.arity ? parseValue(spec, vals, family, sink, optWord.span) : { type: 'raw', words: vals.map((w) => w.text) },
-      words: vals.map((w) => w.text),
+      value: parsed.value,
+      words: parsed.texts,
       span,
       ...(vals.some((w) => w.quoted) ? { quoted: true } : {}),
     } as OptionEntry;
@@ -123,10 +146,10 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
   const makeUnknown = (optWord: ArgWord, negated: boolean): OptionEntry => {
     const vals: ArgWord[] = [];
     while (words[i + 1] && !isOptionWord(words[i + 1]!) && !isBang(words[i + 1]!)) vals.push(words[++i]!);
-    const end = vals.length ? vals[vals.length - 1]!.span : optWord.span;
+    const span = wordsSpan(optWord, vals.length ? vals[vals.length - 1]! : optWord);
     return {
       kind: 'option', key: optWord.text, spelling: optWord.text, negated, known: false,
-      value: { type: 'raw', words: vals.map((w) => w.text) }, words: vals.map((w) => w.text), span: joinSpans(optWord.span, end),
+      value: { type: 'raw', words: vals.map((w) => w.text) }, words: vals.map((w) => w.text), span,
       ...(vals.some((w) => w.quoted) ? { quoted: true } : {}),
     } as OptionEntry;
   };
@@ -140,7 +163,7 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
   };
 
   const newMatch = (module: string, spelling: string, spec: ModuleSpec | undefined, explicit: boolean, span: Span): Match => {
-    const m: Match = { kind: 'match', module: spec?.name ?? module, spelling, known: !!spec, explicit, options: [], span };
+    const m: Match = { kind: 'match', module: spec?.name ?? module, spelling: spec?.name === spelling ? spec.name : spelling, known: !!spec, explicit, options: [], span };
     parts.matches.push(m);
     return m;
   };
@@ -233,7 +256,7 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
           ? `match module '${nameWord.text}' exists only for ${family === 'ipv4' ? 'IPv6' : 'IPv4'}; kept verbatim`
           : `unknown match module '${nameWord.text}'; kept verbatim, its options are not interpreted`, nameWord.span);
       }
-      current = newMatch(nameWord.text, nameWord.text, spec, true, joinSpans(w.span, nameWord.span));
+      current = newMatch(nameWord.text, nameWord.text, spec, true, wordsSpan(w, nameWord));
       i += 2;
       continue;
     }
@@ -253,11 +276,11 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
       targetSpec = spec;
       parts.target = {
         kind: 'target',
-        name,
+        name: spec?.name ?? name,
         type: verdicts.has(name) ? 'verdict' : spec ? 'extension' : 'chain',
         goto: text === '-g' || text === '--goto',
         options: [],
-        span: joinSpans(w.span, nameWord.span),
+        span: wordsSpan(w, nameWord),
       };
       i += 2;
       continue;
@@ -312,6 +335,11 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
     i++;
   }
   if (negation) sink.error('parse/dangling-negation', `'!' at the end of the rule negates nothing`, (negation as ArgWord).span);
+  // Arrays filled with push() keep spare capacity; the model keeps exact-size copies (it is retained whole).
+  parts.base = parts.base.slice();
+  parts.matches = parts.matches.slice();
+  for (const m of parts.matches) m.options = m.options.slice();
+  if (parts.target) parts.target.options = parts.target.options.slice();
   // Opaque targets with options: say once that they were kept verbatim.
   if (parts.target?.type === 'unknown') {
     sink.warning('parse/unknown-target', `unknown target '${parts.target.name}' with options; kept verbatim`, parts.target.span);

@@ -5,7 +5,8 @@ import type { Counters, Family, GeneratorInfo, InputFormat, Snapshot } from '../
 import { joinSpans, spanOf, type Span } from '../ir/span';
 import { lineLexer, shellLexer } from '../lex/tokens';
 import { parseLineTokens } from '../lex/line-parser';
-import { toWords, type ArgWord, type LineInfo } from '../lex/words';
+import { toWords, wordsSpan, type ArgWord, type LineInfo } from '../lex/words';
+import { scanWords } from '../lex/scan';
 import { SnapshotBuilder } from './builder';
 import { applyCommand, commandLetter, type CommandContext } from './commands';
 import type { DiagnosticSink } from './diagnostics';
@@ -21,11 +22,13 @@ export interface LineParseOptions {
 }
 
 const COUNTERS_RE = /^\[(\d+):(\d+)\]$/;
+/** Lines the hand scanner may take: printable ASCII and tabs only (other white space is chevrotain's call). */
+const ASCII_LINE = /^[\x20-\x7e\t]*$/;
 const TOOL_RE = /^(?:sudo\s+)?(iptables|ip6tables|ebtables)(?:-nft|-legacy)?(?:\s|$)/;
 
 function lineSpan(words: ArgWord[], line: LineInfo): Span {
   if (!words.length) return spanOf(line.line, 1, line.offset, line.text.length);
-  return joinSpans(words[0]!.span, words[words.length - 1]!.span);
+  return wordsSpan(words[0]!, words[words.length - 1]!);
 }
 
 export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LineParseOptions): Snapshot {
@@ -34,7 +37,7 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
   const isSave = opts.format === 'iptables-save' || opts.format === 'ebtables-save';
   const bridge = opts.family === 'bridge';
   let generator: GeneratorInfo | null = null;
-  let current: { name: string; span: Span; committed: boolean } | null = null;
+  let current = null as { name: string; span: Span; committed: boolean } | null;
   let sawCounterSuffix = false;
   const openTables: { name: string; span: Span }[] = [];
 
@@ -44,6 +47,35 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
         'iptables-restore applies a table only at its COMMIT line; add COMMIT at the end of the table');
       void at;
     }
+  };
+
+  const handleCommand = (countersWord: ArgWord | null, cmdWord: ArgWord, args: ArgWord[], span: Span, line: LineInfo, words: ArgWord[]): void => {
+    let counters: Counters | null = null;
+    if (countersWord) {
+      const m = COUNTERS_RE.exec(countersWord.text)!;
+      counters = { packets: BigInt(m[1]!), bytes: BigInt(m[2]!) };
+    }
+    let tableName = current?.name ?? opts.defaultTable;
+    let tableSpan = current?.span ?? spanOf(line.line, 1, line.offset, 0);
+    if (isSave && !current) {
+      if (!bridge || !builder.hasTable('filter')) {
+        sink.error('parse/outside-table', "rule before any '*table' line (or after COMMIT); put into 'filter'", span,
+          "start the section with '*filter'");
+      }
+      tableName = 'filter';
+      tableSpan = span;
+      current = { name: 'filter', span: tableSpan, committed: !bridge };
+      builder.table('filter', tableSpan);
+    }
+    if (bridge && args.some((w) => w.text === '-c')) sawCounterSuffix = true;
+    const letter = commandLetter(cmdWord.text);
+    const ctx: CommandContext = {
+      builder, sink, family: opts.family, tableName, tableSpan,
+      strictChains: isSave && !bridge && (letter === 'A' || letter === 'I'),
+      text, counters,
+    };
+    applyCommand(ctx, cmdWord, args, span);
+    void words;
   };
 
   for (let li = 0; li < lines.length; li++) {
@@ -70,6 +102,18 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
       }
       handleCommandScript(parts, builder, sink, opts, text);
       continue;
+    }
+    // Hot path: rule lines (`-A …`, `[p:b] -A …`) are scanned by hand; everything else, and any line the
+    // scanner declines, goes through the chevrotain lexer and grammar.
+    const c0 = line.text.charCodeAt(0);
+    if ((c0 === 45 /* - */ || c0 === 91 /* [ */) && ASCII_LINE.test(line.text)) {
+      const fast = scanWords(line);
+      const cmd = fast && (fast[0]?.tokenType === 'Counters' ? fast[1] : fast[0]);
+      if (fast && cmd?.tokenType === 'Command') {
+        const counters = fast[0]!.tokenType === 'Counters' ? fast[0]! : null;
+        handleCommand(counters, cmd, fast.slice(counters ? 2 : 1), lineSpan(fast, line), line, fast);
+        continue;
+      }
     }
     const lexed = lineLexer.tokenize(line.text);
     const words = toWords(lexed.tokens, line);
@@ -137,40 +181,13 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
         if (!current) sink.error('parse/commit-outside-table', 'COMMIT without a table', span);
         else { current.committed = true; builder.table(current.name, current.span).table.committed = true; }
         if (ast.rest.length) sink.error('parse/unexpected-argument', 'unexpected text after COMMIT', joinSpans(words[1]!.span, words[words.length - 1]!.span));
-        current = current ? { ...current } : null;
-        if (current) current = null;
+        current = null;
         continue;
       }
       case 'command': {
-        let counters: Counters | null = null;
-        if (ast.counters) {
-          const m = COUNTERS_RE.exec(ast.counters.image)!;
-          counters = { packets: BigInt(m[1]!), bytes: BigInt(m[2]!) };
-        }
-        const cmdIndex = ast.counters ? 1 : 0;
-        const cmdWord = words[cmdIndex]!;
-        let tableName = current?.name ?? opts.defaultTable;
-        let tableSpan = current?.span ?? spanOf(line.line, 1, line.offset, 0);
-        if (isSave && !current) {
-          if (bridge && builder.hasTable('filter') === false) {
-            sink.error('parse/outside-table', "rule before any '*table' line; put into 'filter'", lineSpan(words, line));
-          } else if (!bridge) {
-            sink.error('parse/outside-table', "rule before any '*table' line (or after COMMIT); put into 'filter'", lineSpan(words, line),
-              "start the section with '*filter'");
-          }
-          tableName = 'filter';
-          tableSpan = lineSpan(words, line);
-          current = { name: 'filter', span: tableSpan, committed: !bridge };
-          builder.table('filter', tableSpan);
-        }
-        const args = words.slice(cmdIndex + 1);
-        if (args.some((w) => w.text === '-c') && bridge) sawCounterSuffix = true;
-        const ctx: CommandContext = {
-          builder, sink, family: opts.family, tableName, tableSpan,
-          strictChains: isSave && !bridge && (commandLetter(cmdWord.text) === 'A' || commandLetter(cmdWord.text) === 'I'),
-          text, counters,
-        };
-        applyCommand(ctx, cmdWord, args, lineSpan(words, line));
+        const counters = ast.counters ? words[0]! : null;
+        const cmdWord = words[counters ? 1 : 0]!;
+        handleCommand(counters, cmdWord, words.slice(counters ? 2 : 1), lineSpan(words, line), line, words);
         continue;
       }
     }
@@ -252,5 +269,5 @@ function shellUnquote(w: ArgWord): ArgWord {
     else out += c;
   }
   // The quotes only grouped words for the shell; iptables sees a plain argument ('!' is a negation).
-  return { ...w, text: out, quoted: /\s/.test(out) };
+  return w.withText(out, /\s/.test(out));
 }

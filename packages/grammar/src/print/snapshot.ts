@@ -1,6 +1,7 @@
 // Canonical iptables-save / ebtables-save text for a Snapshot. For genuine iptables-save output,
 // print(parse(x)) reproduces x (header/footer comment lines aside).
 import type { Rule, Snapshot, Table } from '../ir/nodes';
+import { SourceSpan } from '../ir/span';
 import { printRule } from './rule';
 
 export interface PrintOptions {
@@ -12,9 +13,11 @@ export interface PrintOptions {
  * Rules chain by chain, as iptables-save prints them; but a snapshot read from save text keeps the file's
  * order (iptables-nft-save may list chains in one order and their rules in another).
  */
+const startOffset = (r: Rule) => (r.span instanceof SourceSpan ? r.span.startOffset : r.span.start.offset);
+
 function rulesInOrder(t: Table, fileOrder: boolean): Rule[] {
   const rules = t.chains.flatMap((c) => c.rules);
-  return fileOrder ? rules.sort((a, b) => a.span.start.offset - b.span.start.offset) : rules;
+  return fileOrder ? rules.sort((a, b) => startOffset(a) - startOffset(b)) : rules;
 }
 
 function printIpTable(t: Table, out: string[], counterStyle: 'prefix' | 'suffix', fileOrder: boolean): void {
