@@ -68,6 +68,25 @@ export class Lab {
     return name;
   }
 
+  private roleCounter = 0;
+
+  /** A role not used before in this lab: `<prefix><n>`. */
+  uniqueRole(prefix: string): string {
+    let role: string;
+    do role = `${prefix}${this.roleCounter++}`;
+    while (this.namespaces.has(role));
+    this.nameFor(role); // validates
+    return role;
+  }
+
+  /** Delete one namespace of this lab now (processes inside it are killed first). */
+  async removeNamespace(role: string): Promise<void> {
+    const name = this.namespaces.get(role);
+    if (name === undefined) return;
+    await deleteNamespace(name);
+    this.namespaces.delete(role);
+  }
+
   private assertOwned(ns: string): void {
     if (!ns.startsWith(NAMESPACE_PREFIX) || ![...this.namespaces.values()].includes(ns)) {
       throw new Error(`namespace '${ns}' does not belong to lab ${this.runId}`);
@@ -195,18 +214,9 @@ export class Lab {
         });
       }
     }
-    const ip = requireTool('ip');
     for (const name of [...this.namespaces.values()].reverse()) {
-      const pids = await runCommand([ip, 'netns', 'pids', name], { timeoutMs: 5000 });
-      for (const pid of pids.stdout.split(/\s+/).filter((p) => /^\d+$/.test(p))) {
-        try {
-          process.kill(Number(pid), 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      const del = await runCommand([ip, 'netns', 'del', name], { timeoutMs: 10_000 });
-      if (del.code !== 0 && !/No such file/.test(del.stderr)) problems.push(`delete ${name}: ${del.stderr.trim()}`);
+      const problem = await deleteNamespace(name);
+      if (problem) problems.push(problem);
     }
     this.namespaces.clear();
     unregisterLab(this);
@@ -233,6 +243,23 @@ export class Lab {
     this.namespaces.clear();
     unregisterLab(this);
   }
+}
+
+/** Kill what still runs inside the namespace (each process by pid), then delete it by name. */
+async function deleteNamespace(name: string): Promise<string | null> {
+  if (!name.startsWith(NAMESPACE_PREFIX)) throw new Error(`refusing to delete namespace '${name}'`);
+  const ip = requireTool('ip');
+  const pids = await runCommand([ip, 'netns', 'pids', name], { timeoutMs: 5000 });
+  for (const pid of pids.stdout.split(/\s+/).filter((p) => /^\d+$/.test(p))) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  const del = await runCommand([ip, 'netns', 'del', name], { timeoutMs: 10_000 });
+  if (del.code !== 0 && !/No such file/.test(del.stderr)) return `delete ${name}: ${del.stderr.trim()}`;
+  return null;
 }
 
 function resolveProgram(prog: string): string {

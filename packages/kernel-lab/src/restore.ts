@@ -37,28 +37,41 @@ export async function restoreAndSaveIn(lab: Lab, ns: string, text: string, famil
   return { ok: true, stderr: restore.stderr, save: normaliseSave(save.stdout), rawSave: save.stdout };
 }
 
-/** In a fresh namespace (created and deleted here, or inside `options.lab`): restore, then save. */
+/**
+ * In a fresh namespace: restore, then save. The namespace is deleted right after; with `options.lab` it is made
+ * in that lab (cheaper for many calls, and cleaned up with the lab even if this process is interrupted).
+ */
 export async function restoreAndSave(
   text: string,
   options: { family: RulesetFamily; lab?: Lab },
 ): Promise<RestoreResult> {
   const run = async (lab: Lab): Promise<RestoreResult> => {
-    const ns = await lab.addNamespace(`rs${lab.namespaceNames.length}`);
-    return restoreAndSaveIn(lab, ns, text, options.family);
+    const role = lab.uniqueRole('rs');
+    const ns = await lab.addNamespace(role);
+    try {
+      return await restoreAndSaveIn(lab, ns, text, options.family);
+    } finally {
+      await lab.removeNamespace(role);
+    }
   };
   return options.lab ? run(options.lab) : withLab(run);
 }
 
 /**
- * Does the kernel accept this ruleset? For ipv4/ipv6 `*-nft-restore --test` (parses and checks, commits
- * nothing); ebtables-nft-restore has no --test, so bridge rulesets are restored for real into the throwaway
- * namespace, which is equivalent.
+ * Does the kernel accept this ruleset? mode 'commit' (default) restores for real into a throwaway namespace —
+ * the strict check. mode 'test' runs `*-nft-restore --test`, which only parses and checks in userspace: observed
+ * here (iptables 1.8.9) to accept `-A FORWARD -j NOPE` although the commit then fails with "Chain 'NOPE' does
+ * not exist". ebtables-nft-restore has no --test, so bridge rulesets are always committed.
  */
-export async function restoreTest(text: string, family: RulesetFamily): Promise<{ ok: boolean; stderr: string }> {
+export async function restoreTest(
+  text: string,
+  family: RulesetFamily,
+  options: { mode?: 'commit' | 'test' } = {},
+): Promise<{ ok: boolean; stderr: string }> {
   return withLab(async (lab) => {
     const ns = await lab.addNamespace('rt');
     const tool = requireTool(TOOLS[family].restore);
-    const argv = family === 'bridge' ? [tool] : [tool, '--test'];
+    const argv = family === 'bridge' || options.mode !== 'test' ? [tool] : [tool, '--test'];
     const r = await lab.exec(ns, argv, { input: text, timeoutMs: 20_000 });
     return { ok: r.code === 0, stderr: r.stderr };
   });

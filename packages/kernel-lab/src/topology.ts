@@ -176,7 +176,7 @@ export async function buildTopology(lab: Lab, ctx: HostContext, options: Topolog
     const port = `csp${autoPort++}`;
     warnings.push(`neighbour '${n.name ?? n.ip}' on bridge '${n.dev}' without a known port: generated port '${port}'`);
     await linkTo(port, [n]);
-    await lab.ipOk(hostNs, ['link', 'set', port, 'master', actual(dev.name)]);
+    await lab.ipOk(hostNs, ['link', 'set', port, 'master', actual(dev.name), 'up']);
     portOf.set(n, port);
   }
 

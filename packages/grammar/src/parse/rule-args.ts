@@ -328,9 +328,13 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
     } else {
       const where = parts.target ? `target ${parts.target.name}` : current ? `-m ${current.module}` : 'this rule';
       sink.warning('parse/unknown-option', `unknown option '${text}' for ${where}; kept verbatim`, entry.span);
+      // Kept in an opaque part of its own (module ''), so printing and re-reading put it back the same way.
       if (parts.target) { parts.target.options.push(entry); }
-      else if (current) current.options.push(entry);
-      else newMatch('', '', undefined, false, entry.span).options.push(entry);
+      else {
+        const last = parts.matches[parts.matches.length - 1];
+        if (last && last.module === '') { last.options.push(entry); last.span = joinSpans(last.span, entry.span); }
+        else newMatch('', '', undefined, false, entry.span).options.push(entry);
+      }
     }
     i++;
   }

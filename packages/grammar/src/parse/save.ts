@@ -40,6 +40,8 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
   let current = null as { name: string; span: Span; committed: boolean } | null;
   let sawCounterSuffix = false;
   const openTables: { name: string; span: Span }[] = [];
+  /** Tables created for rules that came before any `*table` line (already reported). */
+  const implicitTables = new Set<string>();
 
   const closeCheck = (at: Span) => {
     if (current && !current.committed && !bridge && isSave) {
@@ -65,6 +67,7 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
       tableName = 'filter';
       tableSpan = span;
       current = { name: 'filter', span: tableSpan, committed: !bridge };
+      implicitTables.add('filter');
       builder.table('filter', tableSpan);
     }
     if (bridge && args.some((w) => w.text === '-c')) sawCounterSuffix = true;
@@ -142,7 +145,7 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
         if (!isSave) { sink.error('parse/unexpected-line', `'*${name}' in a ${opts.format} listing`, span); continue; }
         if (!name) { sink.error('parse/missing-value', "'*' needs a table name", span); continue; }
         closeCheck(span);
-        if (builder.hasTable(name)) sink.warning('parse/repeated-table', `table '${name}' appears twice; the second section adds to the first`, span);
+        if (builder.hasTable(name) && !implicitTables.has(name)) sink.warning('parse/repeated-table', `table '${name}' appears twice; the second section adds to the first`, span);
         current = { name, span, committed: false };
         openTables.push({ name, span });
         builder.table(name, span);

@@ -17,7 +17,9 @@ const startOffset = (r: Rule) => (r.span instanceof SourceSpan ? r.span.startOff
 
 function rulesInOrder(t: Table, fileOrder: boolean): Rule[] {
   const rules = t.chains.flatMap((c) => c.rules);
-  return fileOrder ? rules.sort((a, b) => startOffset(a) - startOffset(b)) : rules;
+  // Only when no -I/-R/-D reordered a chain: then the file's order is each chain's order.
+  const ordered = t.chains.every((c) => c.rules.every((r, i) => i === 0 || startOffset(c.rules[i - 1]!) < startOffset(r)));
+  return fileOrder && ordered ? rules.sort((a, b) => startOffset(a) - startOffset(b)) : rules;
 }
 
 function printIpTable(t: Table, out: string[], counterStyle: 'prefix' | 'suffix', fileOrder: boolean): void {

@@ -88,9 +88,10 @@ export const ICMPV6_TYPES: ReadonlyMap<string, readonly [number, number | null]>
   ['neighbor-advertisement', [136, null]], ['redirect', [137, null]],
 ]);
 
+/** libxt_tcp's flag names: no ECE/CWR, and ALL is the six classic flags (0x3f). */
 export const TCP_FLAGS: ReadonlyMap<string, number> = new Map([
   ['FIN', 0x01], ['SYN', 0x02], ['RST', 0x04], ['PSH', 0x08], ['ACK', 0x10], ['URG', 0x20],
-  ['ECE', 0x40], ['CWR', 0x80], ['ALL', 0xff], ['NONE', 0],
+  ['ALL', 0x3f], ['NONE', 0],
 ]);
 
 export const CT_STATES = ['INVALID', 'NEW', 'ESTABLISHED', 'RELATED', 'UNTRACKED', 'SNAT', 'DNAT'] as const;

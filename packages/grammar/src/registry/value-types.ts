@@ -315,8 +315,7 @@ function parseFlagList(text: string): number {
 
 function formatFlags(v: number): string {
   if (v === 0) return 'NONE';
-  if (v === 0xff) return 'FIN,SYN,RST,PSH,ACK,URG,ECE,CWR';
-  const names = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'];
+  const names = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG'];
   return names.filter((_, i) => v & (1 << i)).join(',');
 }
 

@@ -1,0 +1,379 @@
+// From parsed trace events to what the simulator is compared with: per packet, the sequence of
+// { family, hook, table, chain, type, rule, verdict } steps, in one vocabulary for both backends.
+//
+// The normalised vocabulary (each conversion cites netfilter-model.md):
+//   type 'rule'   — rule number `rule` (1-based in its chain, counted as in the user's iptables-save) matched and
+//                   its target ran; verdict = ACCEPT, DROP, CONTINUE, RETURN, JUMP:<c>, GOTO:<c>, QUEUE, or
+//                   undefined when unknown.
+//   type 'return' — the implicit end of a user chain was reached (rule null, verdict RETURN).
+//   type 'policy' — a built-in chain's policy was applied (rule null, verdict ACCEPT/DROP).
+// Conversions:
+//   * legacy TRACE (§4.1): `rule:N` → rule N. `policy:N` / `return:N` with N ≤ the chain's rule count is the
+//     kernel's label for an *unconditional* rule with a standard verdict (get_chainname_rulenum()), so it becomes
+//     rule N; with N = count + 1 it is the real policy / implicit return. Verdicts are not printed by the kernel:
+//     they are taken from the rule's target in the loaded ruleset (save-model.ts ruleVerdict) and from the chain
+//     policy. Rule numbers are shifted down by the harness TRACE rules inserted at the top of raw PREROUTING /
+//     OUTPUT; the harness rule itself is never printed (it sets nf_trace only after it matched, §4.1).
+//   * xtables-monitor / nft monitor (§4.3, §4.4): `rule:0x<handle>` → (chain, index) through the namespace's
+//     `nft -a list table` listing (rule-locator.ts), minus the harness rules above it; the harness rules
+//     themselves (printed as CONTINUE) are dropped. `policy:X` → policy. NFT_RETURN printed as 0xfffffffb →
+//     RETURN. Kernel 6.18 prints nothing for the implicit end of a user chain (kernel-lab.md "Observed"), so a
+//     'return' step marked `inferred: true` is inserted when the next event shows that control left the chain
+//     without a RETURN/ACCEPT/DROP (a jump stack is replayed: JUMP pushes, GOTO replaces, RETURN pops).
+//   * ebtables-nft implements a user chain's policy as a final rule (§5.3): a bridge rule event past the chain's
+//     `-A` lines becomes type 'policy'.
+//   * Tables not present in the user's snapshot (e.g. raw, when only the harness created it) and the harness's
+//     own nft table are dropped.
+// Packets: events are split into packets before anything is dropped (the harness rule is often a packet's first
+// event): a new packet starts when the direction changes (source address = the flow's client → request, else
+// reply), when an nft trace id changes at an entry hook (ip PREROUTING/OUTPUT, bridge PREROUTING — the id also
+// changes when a bridge hands a frame up to IP, §4.3, which must not split the packet), or, for legacy traces
+// (no ids), when the (hook, table priority) position goes backwards or restarts after a terminal verdict.
+import { HOOK_CHAINS, ruleVerdict, type SaveModel } from './save-model.js';
+import { locateByRuleText, type RulePosition } from './rule-locator.js';
+import { packetInfoFromFields, type PacketInfo, type TraceEvent } from './trace-parse.js';
+
+export type StepFamily = 'ip' | 'ip6' | 'bridge';
+
+export interface TraceStep {
+  family: StepFamily;
+  /** The netfilter hook (= the base chain the traversal started in); absent if it could not be known. */
+  hook?: string;
+  table: string;
+  chain: string;
+  type: 'rule' | 'return' | 'policy';
+  rule: number | null;
+  verdict?: string;
+  /** Not printed by the kernel; inferred by the harness (see header). */
+  inferred?: true;
+}
+
+export interface PacketTrace {
+  direction: 'request' | 'reply';
+  /** The packet as the first hook that traced it saw it. */
+  packet: PacketInfo;
+  /** nft trace ids seen for this packet (one per hook invocation chain; empty for legacy). */
+  traceIds: string[];
+  steps: TraceStep[];
+  events: TraceEvent[];
+}
+
+export interface RuleResolver {
+  /** The user's rules as loaded (before harness rules), per family; undefined when none were loaded. */
+  model(family: StepFamily): SaveModel | undefined;
+  /** Number of harness rules inserted at the top of this chain (legacy numbering shift). */
+  harnessOffset(family: StepFamily, table: string, chain: string): number;
+  /** nft handle → position in user numbering, 'harness' for a harness rule, undefined if unknown. */
+  nftHandle(family: StepFamily, table: string, handle: number): RulePosition | 'harness' | undefined;
+  /** A table created only by the harness (e.g. the bridge table setting nftrace). */
+  isHarnessTable(family: StepFamily, table: string): boolean;
+}
+
+export interface NormaliseOptions {
+  resolver: RuleResolver;
+  /** Addresses of the flow's client (the sender): packets from them are requests. */
+  clientAddresses: string[];
+}
+
+interface Item {
+  family: StepFamily;
+  table: string;
+  chain: string;
+  hook?: string;
+  id?: string;
+  packet: PacketInfo;
+  /** null: harness or dropped table — kept only for packet splitting. */
+  step: TraceStep | null;
+  event: TraceEvent;
+  legacy: boolean;
+}
+
+const ENTRY = new Set(['ip:PREROUTING', 'ip:OUTPUT', 'ip6:PREROUTING', 'ip6:OUTPUT', 'bridge:PREROUTING']);
+const TERMINAL = new Set(['ACCEPT', 'DROP', 'QUEUE', 'STOLEN']);
+
+function familyOfNumber(n: number): StepFamily | null {
+  return n === 2 ? 'ip' : n === 10 ? 'ip6' : n === 7 ? 'bridge' : null;
+}
+
+function familyOfName(n: string): StepFamily | null {
+  return n === 'ip' || n === 'ip6' || n === 'bridge' ? n : null;
+}
+
+function isBaseChain(resolver: RuleResolver, family: StepFamily, table: string, chain: string): boolean {
+  const c = resolver.model(family)?.tables.get(table)?.chains.get(chain);
+  if (c) return c.builtin;
+  return HOOK_CHAINS.has(chain);
+}
+
+/** A rule event at `position` (user numbering) as a step, with the verdict from the kernel or the ruleset. */
+function ruleStep(
+  resolver: RuleResolver,
+  family: StepFamily,
+  table: string,
+  chain: string,
+  index: number,
+  kernelVerdict: string | undefined,
+): TraceStep {
+  const t = resolver.model(family)?.tables.get(table);
+  const c = t?.chains.get(chain);
+  const rule = c?.rules[index - 1];
+  if (c && family === 'bridge' && index > c.rules.length) {
+    // ebtables-nft: the user chain's policy is a trailing rule (§5.3).
+    return { family, table, chain, type: 'policy', rule: null, verdict: kernelVerdict ?? c.policy ?? undefined };
+  }
+  const verdict = kernelVerdict ?? (rule && t ? ruleVerdict(rule, t) : undefined);
+  const step: TraceStep = { family, table, chain, type: 'rule', rule: index };
+  if (verdict !== undefined) step.verdict = verdict;
+  return step;
+}
+
+/**
+ * An nft rule event as a step: position from the handle (method 1 of rule-locator.ts), else from the rule text
+ * xtables-monitor printed (method 3), else rule null. null for the harness's own rules.
+ */
+function nftRuleStep(
+  resolver: RuleResolver,
+  family: StepFamily,
+  table: string,
+  chain: string,
+  handle: number | undefined,
+  verdict: string | undefined,
+  ruleText: string | undefined,
+): TraceStep | null {
+  let pos = handle !== undefined ? resolver.nftHandle(family, table, handle) : undefined;
+  if (pos === 'harness') return null;
+  const model = resolver.model(family);
+  if (pos === undefined && ruleText !== undefined && model) pos = locateByRuleText(model, table, ruleText);
+  if (pos === undefined) {
+    const step: TraceStep = { family, table, chain, type: 'rule', rule: null };
+    if (verdict !== undefined) step.verdict = verdict;
+    return step;
+  }
+  return ruleStep(resolver, family, table, pos.chain, pos.index, verdict);
+}
+
+function toItems(events: TraceEvent[], resolver: RuleResolver): Item[] {
+  const items: Item[] = [];
+  const packetById = new Map<string, PacketInfo>();
+  let lastPacket: PacketInfo = {};
+  for (const ev of events) {
+    switch (ev.format) {
+      case 'xtables-monitor-packet': {
+        lastPacket = packetInfoFromFields(ev.fields, ev.flags);
+        packetById.set(ev.id, lastPacket);
+        break;
+      }
+      case 'xtables-monitor': {
+        const family = familyOfNumber(ev.family);
+        if (!family) break;
+        const packet = packetById.get(ev.id) ?? lastPacket;
+        let step: TraceStep | null = null;
+        if (!resolver.isHarnessTable(family, ev.table) && resolver.model(family)?.tables.has(ev.table)) {
+          if (ev.type === 'policy') {
+            step = { family, table: ev.table, chain: ev.chain, type: 'policy', rule: null, verdict: ev.verdict };
+          } else if (ev.type === 'return') {
+            step = { family, table: ev.table, chain: ev.chain, type: 'return', rule: null, verdict: 'RETURN' };
+          } else {
+            step = nftRuleStep(resolver, family, ev.table, ev.chain, ev.handle, ev.verdict, ev.ruleText);
+          }
+        }
+        items.push({ family, table: ev.table, chain: ev.chain, id: ev.id, packet, step, event: ev, legacy: false });
+        break;
+      }
+      case 'nft-monitor': {
+        const family = familyOfName(ev.family);
+        if (!family) break;
+        if (ev.kind === 'packet') {
+          lastPacket = ev.packet ?? {};
+          packetById.set(`${ev.id}`, lastPacket);
+          break;
+        }
+        if (ev.kind !== 'rule' && ev.kind !== 'policy') break;
+        const packet = packetById.get(ev.id) ?? lastPacket;
+        let step: TraceStep | null = null;
+        if (!resolver.isHarnessTable(family, ev.table) && resolver.model(family)?.tables.has(ev.table)) {
+          if (ev.kind === 'policy') {
+            step = { family, table: ev.table, chain: ev.chain, type: 'policy', rule: null };
+            if (ev.verdict !== undefined) step.verdict = ev.verdict;
+          } else {
+            step = nftRuleStep(resolver, family, ev.table, ev.chain, ev.handle, ev.verdict, undefined);
+          }
+        }
+        items.push({ family, table: ev.table, chain: ev.chain, id: ev.id, packet, step, event: ev, legacy: false });
+        break;
+      }
+      case 'legacy': {
+        const family: StepFamily = 'ip';
+        const packet = packetInfoFromFields(ev.fields, ev.flags);
+        let step: TraceStep | null = null;
+        const t = resolver.model(family)?.tables.get(ev.table);
+        if (t && !resolver.isHarnessTable(family, ev.table)) {
+          const n = ev.rulenum - resolver.harnessOffset(family, ev.table, ev.chain);
+          const c = t.chains.get(ev.chain);
+          const count = c?.rules.length ?? 0;
+          if (n >= 1) {
+            if (ev.type === 'rule' || n <= count) {
+              // `policy:N`/`return:N` with N ≤ count: an unconditional standard-verdict rule (§4.1 quirk).
+              step = ruleStep(resolver, family, ev.table, ev.chain, n, undefined);
+            } else if (ev.type === 'policy') {
+              step = { family, table: ev.table, chain: ev.chain, type: 'policy', rule: null };
+              if (c?.policy) step.verdict = c.policy;
+            } else {
+              step = { family, table: ev.table, chain: ev.chain, type: 'return', rule: null, verdict: 'RETURN' };
+            }
+          }
+        }
+        const item: Item = { family, table: ev.table, chain: ev.chain, packet, step, event: ev, legacy: true };
+        if (ev.hook) item.hook = ev.hook;
+        items.push(item);
+        break;
+      }
+    }
+  }
+  return items;
+}
+
+// Position of a (hook, table) visit in the IPv4 path, for splitting legacy traces (netfilter-model.md §1.1/§1.3):
+// stage 0 = PREROUTING/OUTPUT, 1 = INPUT/FORWARD, 2 = POSTROUTING; then the table's priority at that hook.
+const STAGE: Record<string, number> = { PREROUTING: 0, OUTPUT: 0, INPUT: 1, FORWARD: 1, POSTROUTING: 2 };
+function tablePriority(table: string, hook: string): number {
+  switch (table) {
+    case 'raw':
+      return -300;
+    case 'mangle':
+      return -150;
+    case 'nat':
+      return hook === 'PREROUTING' || hook === 'OUTPUT' ? -100 : 100;
+    case 'filter':
+      return 0;
+    case 'security':
+      return 50;
+    default:
+      return 0;
+  }
+}
+function rank(item: Item): number | undefined {
+  if (item.hook === undefined || STAGE[item.hook] === undefined) return undefined;
+  return STAGE[item.hook]! * 10_000 + tablePriority(item.table, item.hook);
+}
+
+function directionOf(packet: PacketInfo, clients: string[]): 'request' | 'reply' | undefined {
+  if (packet.saddr === undefined) return undefined;
+  return clients.includes(packet.saddr) ? 'request' : 'reply';
+}
+
+function splitPackets(items: Item[], resolver: RuleResolver, clients: string[]): { direction: 'request' | 'reply'; items: Item[] }[] {
+  const packets: { direction: 'request' | 'reply'; items: Item[] }[] = [];
+  let prev: Item | null = null;
+  for (const item of items) {
+    const cur = packets[packets.length - 1];
+    const dir: 'request' | 'reply' = directionOf(item.packet, clients) ?? cur?.direction ?? 'request';
+    let start = cur === undefined || dir !== cur.direction;
+    if (!start && prev) {
+      const base = isBaseChain(resolver, item.family, item.table, item.chain) || resolver.isHarnessTable(item.family, item.table);
+      if (!item.legacy && item.id !== undefined && item.id !== prev.id) {
+        start = base && ENTRY.has(`${item.family}:${item.chain}`);
+      } else if (item.legacy) {
+        const r = rank(item);
+        const pr = rank(prev);
+        if (r !== undefined && pr !== undefined) {
+          if (r < pr) start = true;
+          else if (r === pr && base && item.chain === prev.chain && prev.step && isTerminal(prev.step)) start = true;
+        }
+      }
+    }
+    if (start || cur === undefined) packets.push({ direction: dir, items: [item] });
+    else cur.items.push(item);
+    prev = item;
+  }
+  return packets;
+}
+
+function isTerminal(step: TraceStep): boolean {
+  return step.type === 'policy' || (step.verdict !== undefined && TERMINAL.has(step.verdict));
+}
+
+interface Traversal {
+  base: string;
+  stack: string[];
+  ended: boolean;
+}
+
+/**
+ * Replay the jump stack of each (family, table) traversal: assigns the hook to steps in user chains and, for nft
+ * traces, inserts the implicit returns the kernel does not print.
+ */
+function replay(items: Item[], resolver: RuleResolver): TraceStep[] {
+  const out: TraceStep[] = [];
+  const traversals = new Map<string, Traversal>();
+  for (const item of items) {
+    const step = item.step;
+    if (!step) continue;
+    const key = `${step.family}:${step.table}`;
+    const base = isBaseChain(resolver, step.family, step.table, step.chain);
+    let tr = traversals.get(key);
+    if (base && (!tr || tr.ended || tr.base !== step.chain)) {
+      tr = { base: step.chain, stack: [step.chain], ended: false };
+      traversals.set(key, tr);
+    }
+    if (tr) {
+      const at = tr.stack.lastIndexOf(step.chain);
+      if (at >= 0) {
+        // Control is back in a chain lower on the stack: every chain above it ended without a printed event.
+        while (tr.stack.length - 1 > at) {
+          const left = tr.stack.pop()!;
+          if (!item.legacy) {
+            out.push({ family: step.family, hook: tr.base, table: step.table, chain: left, type: 'return', rule: null, verdict: 'RETURN', inferred: true });
+          }
+        }
+      } else {
+        tr.stack.push(step.chain);
+      }
+      step.hook = item.hook ?? (HOOK_CHAINS.has(tr.base) ? tr.base : undefined);
+      if (step.hook === undefined) delete step.hook;
+    } else if (item.hook) {
+      step.hook = item.hook;
+    }
+    out.push(step);
+    if (!tr) continue;
+    const v = step.verdict ?? '';
+    if (step.type === 'policy' || TERMINAL.has(v)) {
+      tr.ended = true;
+      tr.stack = [tr.base];
+    } else if (v.startsWith('JUMP:')) {
+      tr.stack.push(v.slice(5));
+    } else if (v.startsWith('GOTO:')) {
+      // A goto does not push a return address: the target returns to whoever called the current chain.
+      if (tr.stack.length > 1) tr.stack[tr.stack.length - 1] = v.slice(5);
+      else tr.stack.push(v.slice(5));
+    } else if (v === 'RETURN' && tr.stack.length > 1 && tr.stack[tr.stack.length - 1] === step.chain) {
+      tr.stack.pop();
+    }
+  }
+  return out;
+}
+
+/** Events of one capture → packets with normalised steps. */
+export function normaliseTrace(events: TraceEvent[], options: NormaliseOptions): PacketTrace[] {
+  const items = toItems(events, options.resolver);
+  return splitPackets(items, options.resolver, options.clientAddresses).map((p) => {
+    const ids: string[] = [];
+    for (const i of p.items) if (i.id !== undefined && !ids.includes(i.id)) ids.push(i.id);
+    return {
+      direction: p.direction,
+      packet: p.items[0]?.packet ?? {},
+      traceIds: ids,
+      steps: replay(p.items, options.resolver),
+      events: p.items.map((i) => i.event),
+    };
+  });
+}
+
+/** One line per step, e.g. `FORWARD filter/DOCKER-USER rule 1 RETURN` — handy in test failure messages. */
+export function formatSteps(steps: TraceStep[]): string[] {
+  return steps.map((s) => {
+    const fam = s.family === 'ip' ? '' : `${s.family} `;
+    const what = s.type === 'rule' ? `rule ${s.rule}` : s.type;
+    return `${fam}${s.hook ?? '?'} ${s.table}/${s.chain} ${what}${s.verdict ? ` ${s.verdict}` : ''}${s.inferred ? ' (inferred)' : ''}`;
+  });
+}

@@ -1,0 +1,94 @@
+// The compiled ruleset: each chain becomes an array of rules with a predicate closure and an action, built once
+// per snapshot (compileRuleset) and reused for every packet.
+import type { Chain, Family, Match, Rule, Snapshot } from '@chainsight/grammar';
+import type { HostModel } from '../host/model';
+import type { Chooser } from '../sim/choices';
+import type { SimPacket } from '../sim/state';
+import type { Hook } from '../types';
+
+/** What a predicate or target may consult besides the packet. */
+export interface EvalCtx {
+  host: HostModel;
+  hook: Hook;
+  table: string;
+  chooser: Chooser;
+  /** Called by targets with side effects the path must know about (NAT bindings, log lines, notes). */
+  effects: Effects;
+}
+
+export interface Effects {
+  log(source: 'LOG' | 'NFLOG' | 'ULOG' | 'ebt-log' | 'ebt-nflog' | 'ebt-ulog', prefix: string, extra?: { logIp?: boolean; level?: string }): void;
+  note(text: string): void;
+  /** A NAT target ran: the path sets up the binding. Returns false when the translation is impossible (drop). */
+  nat(req: NatRequest): boolean;
+}
+
+export interface NatRequest {
+  type: 'DNAT' | 'SNAT' | 'MASQUERADE' | 'REDIRECT' | 'NETMAP' | 'SAME';
+  addrFrom: bigint | null;
+  addrTo: bigint | null;
+  /** NETMAP prefix. */
+  prefix: number | null;
+  portFrom: number | null;
+  portTo: number | null;
+}
+
+export type Pred = (p: SimPacket, c: EvalCtx) => boolean;
+
+export type Action =
+  | { kind: 'verdict'; verdict: 'ACCEPT' | 'DROP' | 'RETURN' | 'QUEUE' | 'CONTINUE' }
+  | { kind: 'jump'; chain: string; goto: boolean }
+  /** An extension target: returns CONTINUE or a verdict ending the table. */
+  | { kind: 'ext'; name: string; run: (p: SimPacket, c: EvalCtx) => ExtVerdict };
+
+export type ExtVerdict = 'CONTINUE' | 'ACCEPT' | 'DROP' | 'REJECT' | 'QUEUE' | 'STOLEN' | 'RETURN';
+
+export interface CRule {
+  rule: Rule;
+  /** null: matches everything (no base options, no matches). */
+  pred: Pred | null;
+  action: Action;
+  /** Legacy TRACE label type (§4.1 unconditional standard verdict quirk). */
+  labelType: 'rule' | 'return' | 'policy';
+}
+
+export interface CChain {
+  name: string;
+  builtin: boolean;
+  policy: string | null;
+  chain: Chain;
+  rules: CRule[];
+  /** For long chains: rule indices per exact destination address (`-d a/32`), see ruleset.ts. */
+  index: DstIndex | null;
+}
+
+export interface DstIndex {
+  byDst: Map<bigint, number[]>;
+  /** Rules without an exact positive destination, in order. */
+  rest: number[];
+}
+
+export interface CTable {
+  name: string;
+  chains: Map<string, CChain>;
+}
+
+export interface CFamily {
+  family: Family;
+  snapshot: Snapshot;
+  file: string;
+  tables: Map<string, CTable>;
+  /** Some rule needs conntrack in this family, so the conntrack hooks run (netfilter-model.md §2.0). */
+  conntrackActive: boolean;
+}
+
+export interface MatchEnv {
+  family: Family;
+  rule: Rule;
+  match: Match;
+  file: string;
+  /** `module@line` etc., the keys `--assume` may use for this match. */
+  assumeKeys: string[];
+  /** The match as iptables-save prints it, for assumption texts. */
+  text: string;
+}

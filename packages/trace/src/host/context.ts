@@ -1,0 +1,276 @@
+// The host context (interfaces, bridges and ports, routes, neighbours, sysctls; format: docs host-context.md):
+// its types, and `parseHostContext`, which validates the JSON and reports every problem at its line and column.
+import type { Diagnostic, Span } from '@chainsight/grammar';
+import { parseIpv4, parseIpv6, parseMac } from '@chainsight/grammar';
+import { JsonSyntaxError, parseLocatedJson, type LocatedValue } from './located-json';
+
+export interface HostInterface {
+  name: string;
+  /** loopback, bridge, veth, ethernet (default), vlan, … */
+  type?: string;
+  /** The bridge this interface is a port of. */
+  master?: string;
+  /** Bridge port in hairpin mode (frames may leave through the port they came in on). */
+  hairpin?: boolean;
+  /** Own addresses with prefix length, IPv4 and IPv6 (`192.168.0.1/20`). */
+  addresses?: string[];
+  mac?: string;
+  /** Interface group (`ip link set dev X group N`), for `-m devgroup`. */
+  group?: number;
+}
+
+export interface HostRoute {
+  /** `default` or a prefix. */
+  dst: string;
+  via?: string;
+  dev?: string;
+  /** Routing table; only `main` (the default) takes part in lookups. */
+  table?: string | number;
+  metric?: number;
+  /** unicast (default), blackhole, unreachable, prohibit, local. */
+  type?: string;
+  /** Preferred source address (`src` of `ip route`). */
+  src?: string;
+}
+
+export interface HostNeighbor {
+  name?: string;
+  ip: string;
+  mac?: string;
+  /** Host interface the neighbour is reached on (a bridge for containers). */
+  dev?: string;
+  /** For a bridge: the port the neighbour sits behind. */
+  port?: string;
+}
+
+export interface HostContext {
+  hostname?: string;
+  interfaces: HostInterface[];
+  routes: HostRoute[];
+  neighbors: HostNeighbor[];
+  sysctl: Record<string, number | string>;
+}
+
+export interface HostContextResult {
+  context: HostContext | null;
+  diagnostics: Diagnostic[];
+}
+
+/** What the simulator assumes without a host context (host-context.md, "Defaults when no context is given"). */
+export function defaultHostContext(): HostContext {
+  return {
+    hostname: 'default',
+    interfaces: [{ name: 'lo', type: 'loopback', addresses: ['127.0.0.1/8', '::1/128'] }],
+    routes: [],
+    neighbors: [],
+    sysctl: {},
+  };
+}
+
+/** A CIDR (`10.0.0.1/24`, `fe80::1/64`, or a bare address = host prefix). */
+export function parseCidr(text: string): { version: 4 | 6; address: bigint; prefix: number } | null {
+  const slash = text.indexOf('/');
+  const addr = slash < 0 ? text : text.slice(0, slash);
+  const v4 = parseIpv4(addr);
+  const version = v4 !== null ? 4 : 6;
+  const address = v4 ?? parseIpv6(addr);
+  if (address === null) return null;
+  const max = version === 4 ? 32 : 128;
+  const prefix = slash < 0 ? max : Number(text.slice(slash + 1));
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max || (slash >= 0 && !/^\d+$/.test(text.slice(slash + 1)))) return null;
+  return { version, address, prefix };
+}
+
+export function parseIpAny(text: string): { version: 4 | 6; address: bigint } | null {
+  const v4 = parseIpv4(text);
+  if (v4 !== null) return { version: 4, address: v4 };
+  const v6 = parseIpv6(text);
+  return v6 === null ? null : { version: 6, address: v6 };
+}
+
+type Obj = Extract<LocatedValue, { kind: 'object' }>;
+
+export function parseHostContext(text: string, fileName = '<host context>'): HostContextResult {
+  const diagnostics: Diagnostic[] = [];
+  const report = (code: string, message: string, span: Span, severity: 'error' | 'warning' = 'error', hint?: string) => {
+    diagnostics.push({ code: `trace/${code}`, severity, message, file: fileName, span, ...(hint ? { hint } : {}) });
+  };
+  let root: LocatedValue;
+  try {
+    root = parseLocatedJson(text);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) {
+      report('host-context-syntax', `host context is not valid JSON: ${e.message}`, e.span);
+      return { context: null, diagnostics };
+    }
+    throw e;
+  }
+  if (root.kind !== 'object') {
+    report('host-context-shape', 'a host context is a JSON object ({ "interfaces": [...], ... })', root.span);
+    return { context: null, diagnostics };
+  }
+  const ctx: HostContext = { interfaces: [], routes: [], neighbors: [], sysctl: {} };
+
+  const fieldsOf = (o: Obj, where: string, known: readonly string[]) => {
+    const map = new Map<string, LocatedValue>();
+    for (const e of o.entries) {
+      if (!known.includes(e.key)) {
+        report('host-context-unknown-field', `unknown field '${e.key}' in ${where}`, e.keySpan, 'warning', `known fields: ${known.join(', ')}`);
+      }
+      map.set(e.key, e.value);
+    }
+    return map;
+  };
+  const str = (v: LocatedValue | undefined, what: string): string | undefined => {
+    if (v === undefined) return undefined;
+    if (v.kind === 'string') return v.value;
+    report('host-context-type', `${what} must be a string`, v.span);
+    return undefined;
+  };
+  const num = (v: LocatedValue | undefined, what: string): number | undefined => {
+    if (v === undefined) return undefined;
+    if (v.kind === 'number') return v.value;
+    report('host-context-type', `${what} must be a number`, v.span);
+    return undefined;
+  };
+  const arr = (v: LocatedValue | undefined, what: string): LocatedValue[] => {
+    if (v === undefined) return [];
+    if (v.kind === 'array') return v.items;
+    report('host-context-type', `${what} must be an array`, v.span);
+    return [];
+  };
+  const objects = (v: LocatedValue | undefined, what: string): Obj[] =>
+    arr(v, what).filter((x): x is Obj => {
+      if (x.kind === 'object') return true;
+      report('host-context-type', `each entry of ${what} must be an object`, x.span);
+      return false;
+    });
+  const mac = (v: LocatedValue | undefined, what: string): string | undefined => {
+    const s = str(v, what);
+    if (s !== undefined && parseMac(s) === null) { report('host-context-mac', `${what} '${s}' is not a MAC address`, v!.span); return undefined; }
+    return s;
+  };
+  const ip = (v: LocatedValue | undefined, what: string): string | undefined => {
+    const s = str(v, what);
+    if (s !== undefined && parseIpAny(s) === null) { report('host-context-address', `${what} '${s}' is not an IP address`, v!.span); return undefined; }
+    return s;
+  };
+
+  const top = fieldsOf(root, 'the host context', ['hostname', 'interfaces', 'routes', 'neighbors', 'neighbours', 'sysctl', 'comment']);
+  const hostname = str(top.get('hostname'), 'hostname');
+  if (hostname !== undefined) ctx.hostname = hostname;
+
+  const ifaceSpans = new Map<string, Span>();
+  for (const o of objects(top.get('interfaces'), 'interfaces')) {
+    const f = fieldsOf(o, 'an interface', ['name', 'type', 'master', 'hairpin', 'addresses', 'mac', 'group', 'mtu', 'comment']);
+    const name = str(f.get('name'), 'interface name');
+    if (name === undefined) { if (!f.has('name')) report('host-context-missing', 'an interface needs a "name"', o.span); continue; }
+    if (ifaceSpans.has(name)) report('host-context-duplicate', `interface '${name}' is listed twice`, o.span);
+    ifaceSpans.set(name, o.span);
+    const iface: HostInterface = { name };
+    const type = str(f.get('type'), 'interface type');
+    if (type !== undefined) iface.type = type;
+    const master = str(f.get('master'), 'interface master');
+    if (master !== undefined) iface.master = master;
+    const hp = f.get('hairpin');
+    if (hp !== undefined) {
+      if (hp.kind === 'boolean') iface.hairpin = hp.value;
+      else report('host-context-type', 'hairpin must be true or false', hp.span);
+    }
+    const m = mac(f.get('mac'), `MAC of '${name}'`);
+    if (m !== undefined) iface.mac = m;
+    const g = num(f.get('group'), 'interface group');
+    if (g !== undefined) iface.group = g;
+    const addrs: string[] = [];
+    for (const a of arr(f.get('addresses'), `addresses of '${name}'`)) {
+      const s = str(a, 'an address');
+      if (s === undefined) continue;
+      if (parseCidr(s) === null) report('host-context-address', `'${s}' is not an address with prefix length (like 192.168.0.1/24)`, a.span);
+      else addrs.push(s);
+    }
+    if (addrs.length) iface.addresses = addrs;
+    ctx.interfaces.push(iface);
+  }
+  for (const o of objects(top.get('interfaces'), 'interfaces')) {
+    const f = new Map(o.entries.map((e) => [e.key, e.value]));
+    const master = f.get('master');
+    if (master?.kind === 'string' && !ifaceSpans.has(master.value)) {
+      report('host-context-reference', `master '${master.value}' is not an interface of this context`, master.span);
+    }
+  }
+
+  for (const o of objects(top.get('routes'), 'routes')) {
+    const f = fieldsOf(o, 'a route', ['dst', 'via', 'dev', 'table', 'metric', 'type', 'src', 'comment']);
+    const dst = str(f.get('dst'), 'route dst');
+    if (dst === undefined) { if (!f.has('dst')) report('host-context-missing', 'a route needs a "dst" ("default" or a prefix)', o.span); continue; }
+    if (dst !== 'default' && parseCidr(dst) === null) { report('host-context-address', `route dst '${dst}' is neither "default" nor a prefix`, f.get('dst')!.span); continue; }
+    const route: HostRoute = { dst };
+    const via = ip(f.get('via'), 'route via');
+    if (via !== undefined) route.via = via;
+    const dev = str(f.get('dev'), 'route dev');
+    if (dev !== undefined) {
+      route.dev = dev;
+      if (!ifaceSpans.has(dev)) report('host-context-reference', `route dev '${dev}' is not an interface of this context`, f.get('dev')!.span);
+    }
+    const t = f.get('table');
+    if (t !== undefined) {
+      if (t.kind === 'string' || t.kind === 'number') route.table = t.value;
+      else report('host-context-type', 'route table must be a name or a number', t.span);
+    }
+    const metric = num(f.get('metric'), 'route metric');
+    if (metric !== undefined) route.metric = metric;
+    const type = str(f.get('type'), 'route type');
+    if (type !== undefined) {
+      if (!['unicast', 'blackhole', 'unreachable', 'prohibit', 'local', 'throw'].includes(type)) {
+        report('host-context-route-type', `route type '${type}' is not one of unicast, blackhole, unreachable, prohibit, local, throw`, f.get('type')!.span);
+      } else route.type = type;
+    }
+    const src = ip(f.get('src'), 'route src');
+    if (src !== undefined) route.src = src;
+    if (route.via === undefined && route.dev === undefined && (route.type ?? 'unicast') === 'unicast') {
+      report('host-context-missing', `route to ${dst} needs "via" or "dev"`, o.span);
+      continue;
+    }
+    ctx.routes.push(route);
+  }
+
+  const neighbourKey = top.has('neighbors') ? 'neighbors' : 'neighbours';
+  const names = new Set<string>();
+  for (const o of objects(top.get(neighbourKey), neighbourKey)) {
+    const f = fieldsOf(o, 'a neighbour', ['name', 'ip', 'mac', 'dev', 'port', 'comment']);
+    const addr = ip(f.get('ip'), 'neighbour ip');
+    if (addr === undefined) { if (!f.has('ip')) report('host-context-missing', 'a neighbour needs an "ip"', o.span); continue; }
+    const n: HostNeighbor = { ip: addr };
+    const name = str(f.get('name'), 'neighbour name');
+    if (name !== undefined) {
+      if (names.has(name)) report('host-context-duplicate', `neighbour name '${name}' is used twice`, f.get('name')!.span);
+      names.add(name);
+      n.name = name;
+    }
+    const m = mac(f.get('mac'), 'neighbour MAC');
+    if (m !== undefined) n.mac = m;
+    const dev = str(f.get('dev'), 'neighbour dev');
+    if (dev !== undefined) {
+      n.dev = dev;
+      if (!ifaceSpans.has(dev)) report('host-context-reference', `neighbour dev '${dev}' is not an interface of this context`, f.get('dev')!.span);
+    }
+    const port = str(f.get('port'), 'neighbour port');
+    if (port !== undefined) {
+      n.port = port;
+      if (!ifaceSpans.has(port)) report('host-context-reference', `neighbour port '${port}' is not an interface of this context`, f.get('port')!.span);
+    }
+    ctx.neighbors.push(n);
+  }
+
+  const sys = top.get('sysctl');
+  if (sys !== undefined) {
+    if (sys.kind !== 'object') report('host-context-type', 'sysctl must be an object of "name": value', sys.span);
+    else for (const e of sys.entries) {
+      if (e.value.kind === 'number' || e.value.kind === 'string') ctx.sysctl[e.key] = e.value.value;
+      else if (e.value.kind === 'boolean') ctx.sysctl[e.key] = e.value.value ? 1 : 0;
+      else report('host-context-type', `sysctl '${e.key}' must be a number or a string`, e.value.span);
+    }
+  }
+  const errors = diagnostics.some((d) => d.severity === 'error');
+  return { context: errors ? null : ctx, diagnostics };
+}

@@ -1,0 +1,293 @@
+// The host context compiled for lookups: local addresses and the kernel's `local` routing table (for
+// `-m addrtype` and the local-delivery decision), the main routing table (longest prefix, then metric), bridge
+// ports and the FDB implied by the neighbours, sysctls with the kernel's defaults.
+import { formatIp, parseMac } from '@chainsight/grammar';
+import { parseCidr, parseIpAny, type HostContext, type HostNeighbor } from './context';
+
+export type Version = 4 | 6;
+
+export interface IfaceAddress {
+  version: Version;
+  address: bigint;
+  prefix: number;
+}
+
+export interface IfaceModel {
+  name: string;
+  type: string;
+  master: string | null;
+  hairpin: boolean;
+  mac: bigint | null;
+  addresses: IfaceAddress[];
+  group: number;
+  /** For a bridge: its ports in context order. */
+  ports: string[];
+}
+
+export interface NeighbourModel {
+  name: string | null;
+  version: Version;
+  ip: bigint;
+  mac: bigint | null;
+  /** Host interface (the bridge for containers). */
+  dev: string | null;
+  port: string | null;
+}
+
+export interface RouteModel {
+  version: Version;
+  dst: bigint;
+  prefix: number;
+  via: bigint | null;
+  dev: string | null;
+  metric: number;
+  type: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'local' | 'throw';
+  src: bigint | null;
+  /** Connected route derived from an interface address (proto kernel, scope link). */
+  connected: boolean;
+}
+
+export type RouteResult =
+  | { kind: 'local'; dev: string; broadcast: boolean; multicast?: boolean }
+  | { kind: 'unicast'; dev: string; via: bigint | null; route: RouteModel }
+  | { kind: 'unreachable' | 'blackhole' | 'prohibit'; route: RouteModel | null };
+
+/** `ipv4_is_multicast`: 224.0.0.0/4; IPv6 ff00::/8. */
+export function isMulticast(version: Version, a: bigint): boolean {
+  return version === 4 ? a >> 28n === 0xen : a >> 120n === 0xffn;
+}
+
+function maskOf(version: Version, prefix: number): bigint {
+  const bits = version === 4 ? 32 : 128;
+  return prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix);
+}
+
+export function inPrefix(version: Version, addr: bigint, net: bigint, prefix: number): boolean {
+  const m = maskOf(version, prefix);
+  return (addr & m) === (net & m);
+}
+
+const SYSCTL_DEFAULTS: Record<string, number> = {
+  'net.ipv4.ip_forward': 1,
+  'net.ipv6.conf.all.forwarding': 1,
+  'net.bridge.bridge-nf-call-iptables': 1,
+  'net.bridge.bridge-nf-call-ip6tables': 1,
+  'net.netfilter.nf_conntrack_tcp_loose': 1,
+  'net.ipv4.conf.all.route_localnet': 0,
+  'net.ipv4.conf.all.rp_filter': 0,
+};
+
+export class HostModel {
+  readonly interfaces = new Map<string, IfaceModel>();
+  readonly neighbours: NeighbourModel[] = [];
+  readonly routes: RouteModel[] = [];
+  private readonly local = new Map<string, string>(); // `${version}:${address}` → dev
+  private readonly broadcast = new Map<string, string>();
+  /** Whether the context was given by the user (false: defaults, see defaultHostContext). */
+  readonly given: boolean;
+
+  constructor(readonly context: HostContext, given = true) {
+    this.given = given;
+    for (const i of context.interfaces) {
+      const addresses: IfaceAddress[] = [];
+      for (const a of i.addresses ?? []) {
+        const c = parseCidr(a);
+        if (c) addresses.push(c);
+      }
+      this.interfaces.set(i.name, {
+        name: i.name,
+        type: i.type ?? (i.name === 'lo' ? 'loopback' : 'ethernet'),
+        master: i.master ?? null,
+        hairpin: i.hairpin ?? false,
+        mac: i.mac ? parseMac(i.mac) : null,
+        addresses,
+        group: i.group ?? 0,
+        ports: [],
+      });
+    }
+    if (!this.interfaces.has('lo')) {
+      this.interfaces.set('lo', {
+        name: 'lo', type: 'loopback', master: null, hairpin: false, mac: null, group: 0, ports: [],
+        addresses: [parseCidr('127.0.0.1/8')!, parseCidr('::1/128')!],
+      });
+    }
+    for (const i of this.interfaces.values()) if (i.master) this.interfaces.get(i.master)?.ports.push(i.name);
+    // The kernel's local table (fib_add_ifaddr): `local <addr>` for each address, `broadcast <last address>`
+    // for prefixes shorter than /31, and `local 127.0.0.0/8 dev lo` (observed with `ip route show table local`
+    // on 6.18: no network-address broadcast route any more).
+    for (const i of this.interfaces.values()) {
+      for (const a of i.addresses) {
+        this.local.set(`${a.version}:${a.address}`, i.name);
+        const bits = a.version === 4 ? 32 : 128;
+        if (a.version === 4 && a.prefix < 31) {
+          const host = (1n << BigInt(bits - a.prefix)) - 1n;
+          this.broadcast.set(`4:${a.address | host}`, i.name);
+        }
+        if (a.prefix < bits || a.version === 6) {
+          this.routes.push({
+            version: a.version, dst: a.address & maskOf(a.version, a.prefix), prefix: a.prefix, via: null, dev: i.name,
+            metric: a.version === 6 ? 256 : 0, type: 'unicast', src: a.address, connected: true,
+          });
+        }
+      }
+    }
+    for (const r of context.routes) {
+      if (r.table !== undefined && r.table !== 'main' && r.table !== 254) continue;
+      let version: Version;
+      let dst: bigint;
+      let prefix: number;
+      if (r.dst === 'default') {
+        const via = r.via ? parseIpAny(r.via) : null;
+        version = via?.version ?? 4;
+        dst = 0n;
+        prefix = 0;
+      } else {
+        const c = parseCidr(r.dst)!;
+        version = c.version;
+        dst = c.address & maskOf(c.version, c.prefix);
+        prefix = c.prefix;
+      }
+      this.routes.push({
+        version, dst, prefix,
+        via: r.via ? parseIpAny(r.via)!.address : null,
+        dev: r.dev ?? null,
+        metric: r.metric ?? (version === 6 ? 1024 : 0),
+        type: (r.type ?? 'unicast') as RouteModel['type'],
+        src: r.src ? parseIpAny(r.src)!.address : null,
+        connected: false,
+      });
+    }
+    this.routes.sort((a, b) => b.prefix - a.prefix || a.metric - b.metric);
+    for (const n of context.neighbors) this.neighbours.push(neighbourModel(n));
+  }
+
+  sysctl(name: string): number {
+    const v = this.context.sysctl[name];
+    if (v === undefined) return SYSCTL_DEFAULTS[name] ?? 0;
+    return typeof v === 'number' ? v : Number(v);
+  }
+
+  /** Per-interface sysctl `net.ipv4.conf.<dev>.<key>`, combined with `all` as the kernel does for booleans (OR). */
+  confFlag(dev: string, key: string): boolean {
+    return this.sysctl(`net.ipv4.conf.all.${key}`) !== 0 || this.sysctl(`net.ipv4.conf.${dev}.${key}`) !== 0;
+  }
+
+  isLocal(version: Version, a: bigint): boolean {
+    if (version === 4 && a >> 24n === 127n) return true;
+    return this.local.has(`${version}:${a}`);
+  }
+
+  /** The interface that holds a local address (lo for 127/8). */
+  localDev(version: Version, a: bigint): string | null {
+    return this.local.get(`${version}:${a}`) ?? (version === 4 && a >> 24n === 127n ? 'lo' : null);
+  }
+
+  /**
+   * `inet_dev_addr_type()` / the IPv6 counterpart used by xt_addrtype: the route type of the address in the
+   * local table (LOCAL, BROADCAST), MULTICAST, else UNICAST — or, with `dev`, UNICAST unless the local-table entry
+   * belongs to `dev` (net/ipv4/fib_frontend.c: `if (!dev || dev == nhc->nhc_dev) ret = res.type`).
+   * IPv6 (xt_addrtype.c match_lookup_rt6): LOCAL for own addresses, MULTICAST, UNREACHABLE without a route.
+   */
+  addrType(version: Version, a: bigint, dev: string | null): string {
+    if (isMulticast(version, a)) return 'MULTICAST';
+    if (version === 4) {
+      if (a === 0xffffffffn) return 'BROADCAST';
+      const localDev = this.localDev(4, a);
+      if (localDev !== null) return dev === null || dev === localDev ? 'LOCAL' : 'UNICAST';
+      const bdev = this.broadcast.get(`4:${a}`);
+      if (bdev !== undefined) return dev === null || dev === bdev ? 'BROADCAST' : 'UNICAST';
+      return 'UNICAST';
+    }
+    const localDev = this.localDev(6, a);
+    if (localDev !== null) return dev === null || dev === localDev || a === 1n ? 'LOCAL' : 'UNICAST';
+    const r = this.route(6, a);
+    if (r.kind === 'unicast') return 'UNICAST';
+    if (r.kind === 'local') return 'LOCAL';
+    return r.kind === 'blackhole' ? 'BLACKHOLE' : r.kind === 'prohibit' ? 'PROHIBIT' : 'UNREACHABLE';
+  }
+
+  /** Main-table lookup (fib_lookup: local table first, then longest prefix, lowest metric). */
+  route(version: Version, dst: bigint): RouteResult {
+    const localDev = this.localDev(version, dst);
+    if (localDev !== null) return { kind: 'local', dev: localDev, broadcast: false };
+    if (version === 4) {
+      if (dst === 0xffffffffn) return { kind: 'local', dev: 'lo', broadcast: true };
+      const b = this.broadcast.get(`4:${dst}`);
+      if (b !== undefined) return { kind: 'local', dev: b, broadcast: true };
+    }
+    if (isMulticast(version, dst)) return { kind: 'local', dev: 'lo', broadcast: false, multicast: true };
+    for (const r of this.routes) {
+      if (r.version !== version || !inPrefix(version, dst, r.dst, r.prefix)) continue;
+      if (r.type === 'local') return { kind: 'local', dev: r.dev ?? 'lo', broadcast: false };
+      if (r.type === 'throw') return { kind: 'unreachable', route: r };
+      if (r.type !== 'unicast') return { kind: r.type, route: r };
+      let dev = r.dev;
+      if (dev === null && r.via !== null) {
+        const viaRoute = this.routes.find((x) => x.connected && x.version === version && inPrefix(version, r.via!, x.dst, x.prefix));
+        dev = viaRoute?.dev ?? null;
+      }
+      if (dev === null) continue;
+      return { kind: 'unicast', dev, via: r.via, route: r };
+    }
+    return { kind: 'unreachable', route: null };
+  }
+
+  /**
+   * The source address the kernel picks for a packet leaving `dev` towards `nexthop` (`inet_select_addr`):
+   * an address of `dev` whose subnet holds the next hop, else the device's first (primary) address; IPv6: the
+   * first non-link-local address of the device.
+   */
+  selectSource(version: Version, dev: string, nexthop: bigint | null): bigint | null {
+    const iface = this.interfaces.get(dev);
+    const addrs = (iface?.addresses ?? []).filter((a) => a.version === version);
+    if (version === 6) {
+      const global = addrs.find((a) => a.address >> 118n !== 0x3fan);
+      return (global ?? addrs[0])?.address ?? null;
+    }
+    if (nexthop !== null) {
+      const same = addrs.find((a) => inPrefix(4, nexthop, a.address, a.prefix));
+      if (same) return same.address;
+    }
+    return addrs[0]?.address ?? null;
+  }
+
+  neighbourByName(name: string): NeighbourModel | undefined {
+    return this.neighbours.find((n) => n.name === name);
+  }
+
+  neighbourByIp(version: Version, ip: bigint): NeighbourModel | undefined {
+    return this.neighbours.find((n) => n.version === version && n.ip === ip);
+  }
+
+  /** Bridge FDB: the port behind which a MAC address lives (from the neighbours, learned on their ports). */
+  fdbPort(bridge: string, mac: bigint): string | null {
+    const n = this.neighbours.find((x) => x.mac === mac && x.port !== null && this.interfaces.get(x.port)?.master === bridge);
+    return n?.port ?? null;
+  }
+
+  /** The bridge's own MAC, or null. A frame addressed to it is delivered to the bridge device (br_handle_frame_finish). */
+  isBridge(dev: string): boolean {
+    return this.interfaces.get(dev)?.type === 'bridge';
+  }
+
+  masterOf(dev: string): string | null {
+    return this.interfaces.get(dev)?.master ?? null;
+  }
+
+  describe(version: Version, a: bigint): string {
+    const n = this.neighbourByIp(version, a);
+    return n?.name ? `${formatIp(version, a)} (${n.name})` : formatIp(version, a);
+  }
+}
+
+function neighbourModel(n: HostNeighbor): NeighbourModel {
+  const ip = parseIpAny(n.ip)!;
+  return {
+    name: n.name ?? null,
+    version: ip.version,
+    ip: ip.address,
+    mac: n.mac ? parseMac(n.mac) : null,
+    dev: n.dev ?? null,
+    port: n.port ?? null,
+  };
+}
