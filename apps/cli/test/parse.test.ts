@@ -19,7 +19,7 @@ describe('chainsight parse', () => {
     expect(r.out).toContain('good.rules: iptables-save, IPv4, backend nft (iptables-save v1.8.9)');
     expect(r.out).toContain('table filter: 4 chains (1 user), 3 rules');
     expect(r.out).toContain('unknown match modules kept verbatim: frob (1 rule)');
-    expect(r.err).toContain('good.rules:9:9: warning unknown match module 'frob'');
+    expect(r.err).toContain("good.rules:9:9: warning unknown match module 'frob'");
   });
 
   it.each([
