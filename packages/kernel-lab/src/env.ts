@@ -1,6 +1,7 @@
 // Can the kernel lab run here, and where are its tools? kernel-lab.md: Linux, root, iproute2 and the iptables-nft
 // tools (Debian packages iptables, ebtables, nftables, iproute2, iputils-ping, netcat-openbsd, conntrack,
 // tcpdump, python3-scapy).
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +53,9 @@ function packageFor(tool: string): string {
   return 'coreutils';
 }
 
+/** Linux, root, `ip` and `iptables-nft-restore` present. CHAINSIGHT_KERNEL_LAB=off turns the lab off on purpose. */
 export function labAvailability(): Availability {
+  if (process.env.CHAINSIGHT_KERNEL_LAB === 'off') return { ok: false, reason: 'disabled by CHAINSIGHT_KERNEL_LAB=off' };
   if (process.platform !== 'linux') return { ok: false, reason: `kernel lab needs Linux (this is ${process.platform})` };
   const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
   if (uid !== 0) return { ok: false, reason: `kernel lab needs root to create network namespaces (uid ${uid})` };
@@ -65,13 +68,24 @@ export function labAvailability(): Availability {
 /**
  * What the trace tests need beyond labAvailability(): each missing tool with its package. Empty when all present.
  */
-export function missingTraceTools(backend: 'nft' | 'legacy'): string[] {
+export function missingTraceTools(backend: 'nft' | 'legacy', options: { scapy?: boolean } = {}): string[] {
   const tools = ['ip', 'ping', 'nc', 'timeout', 'tee', 'conntrack'];
   if (backend === 'nft') tools.push('iptables-nft-restore', 'iptables-nft-save', 'xtables-monitor', 'nft');
   else tools.push('iptables-legacy-restore', 'iptables-legacy', 'iptables-legacy-save');
   const missing = tools.filter((t) => findTool(t) === null).map((t) => `${t} (${packageFor(t)})`);
   if (backend === 'legacy' && pythonPath() === null) missing.push('python3 (python3)');
+  if (options.scapy && !scapyAvailable()) missing.push('scapy for python3 (python3-scapy)');
   return missing;
+}
+
+let scapyCache: boolean | undefined;
+/** Can pythonPath() import scapy (needed only for crafted packets)? */
+export function scapyAvailable(): boolean {
+  if (scapyCache === undefined) {
+    const py = pythonPath();
+    scapyCache = py !== null && spawnSync(py, ['-c', 'import scapy.all'], { timeout: 20_000 }).status === 0;
+  }
+  return scapyCache;
 }
 
 /**

@@ -1,6 +1,6 @@
 // @chainsight/kernel-lab: the real kernel's netfilter, run in network namespaces, as the referee for the
 // simulator (shared/docs/kernel-lab.md). Linux + root only; see labAvailability().
-export { labAvailability, missingTraceTools, findTool, requireTool, pythonPath, scriptPath, type Availability } from './env.js';
+export { labAvailability, missingTraceTools, scapyAvailable, findTool, requireTool, pythonPath, scriptPath, type Availability } from './env.js';
 export { runCommand, assertOk, type ExecOptions, type ExecResult } from './exec.js';
 export { Lab, createLab, withLab, liveLabCount, listLabNamespaces, NAMESPACE_PREFIX, type LabProcess, type LabExecOptions } from './netns.js';
 export { setSysctl, getSysctl, sysctlPath } from './sysctl.js';

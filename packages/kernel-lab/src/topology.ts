@@ -237,8 +237,12 @@ export async function buildTopology(lab: Lab, ctx: HostContext, options: Topolog
   const sysctls: Record<string, number | string | boolean> = { 'net.ipv4.ip_forward': 1, ...(ctx.sysctl ?? {}) };
   for (const [key, value] of Object.entries(sysctls)) {
     const v = typeof value === 'boolean' ? (value ? 1 : 0) : value;
-    const res = await setSysctl(lab, hostNs, key, v);
-    if (res.code !== 0) warnings.push(`sysctl ${key}=${v}: ${res.stderr.trim()}`);
+    try {
+      const res = await setSysctl(lab, hostNs, key, v);
+      if (res.code !== 0) warnings.push(`sysctl ${key}=${v}: ${res.stderr.trim()}`);
+    } catch (e) {
+      warnings.push(`sysctl ${key}=${v}: ${(e as Error).message}`);
+    }
   }
 
   // 8. external hosts behind the default gateway

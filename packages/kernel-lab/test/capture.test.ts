@@ -80,7 +80,7 @@ describeLab(
       expect([...new Set(names(f.reply))]).toEqual(['bridge nat PREROUTING', 'ip raw PREROUTING', 'bridge filter INPUT', 'ip filter INPUT']);
     });
   },
-  { backend: 'nft', shared: true },
+  { backend: 'nft', shared: true, scapy: true },
 );
 
 describeLab(
@@ -136,5 +136,5 @@ describeLab(
       await expect(runScenario(scenario(true), { backend: 'legacy' })).rejects.toThrow(/legacy ebtables/);
     });
   },
-  { backend: 'legacy', shared: true },
+  { backend: 'legacy', shared: true, scapy: true },
 );

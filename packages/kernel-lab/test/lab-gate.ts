@@ -24,13 +24,13 @@ function banner(name: string, reason: string): void {
 export function describeLab(
   name: string,
   fn: () => void,
-  needs: { backend?: 'nft' | 'legacy'; shared?: boolean } = {},
+  needs: { backend?: 'nft' | 'legacy'; shared?: boolean; scapy?: boolean } = {},
 ): void {
   const reasons: string[] = [];
   const a = labAvailability();
   if (!a.ok) reasons.push(a.reason);
   else if (needs.backend) {
-    const missing = missingTraceTools(needs.backend);
+    const missing = missingTraceTools(needs.backend, { scapy: needs.scapy ?? false });
     if (missing.length) reasons.push(`missing tools: ${missing.join(', ')}`);
   }
   if (needs.shared && !existsSync(path.join(sharedDir, 'seed'))) reasons.push(`shared seed folder not found at ${sharedDir}/seed`);
