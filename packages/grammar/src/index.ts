@@ -11,6 +11,7 @@ export { detectFormat, type Detected } from './parse/detect';
 export { printSnapshot, type PrintOptions } from './print/snapshot';
 export { printRule, printRuleArgs, printMatch, printTarget } from './print/rule';
 export { codeFrame } from './codeframe';
+export { LISTING_MODULE, LISTING_TEXT_OPTION } from './parse/listing/rule';
 export {
   MATCHES, TARGETS, EB_MATCHES, EB_TARGETS, EB_BASE, VERDICTS, EB_VERDICTS, BUILTIN_CHAINS, builtinChains,
   findMatchModule, findTargetSpec, findOptionSpec, canonicalOption,

@@ -30,7 +30,7 @@ const KNOWN_INVALID: Record<string, { codes: Record<string, number>; why: string
 export function countRulesInText(text: string, format: string, family: string): number | null {
   const lines = text.split(/\r?\n/);
   if (format === 'iptables-L') {
-    return lines.filter((l) => l.trim() && !/^Chain \S+ \(/.test(l) && !/^\s*(num\s+)?(pkts\s+bytes\s+)?target\s+prot/.test(l)).length;
+    return lines.filter((l) => l.trim() && !l.startsWith('#') && !/^Chain \S+ \(/.test(l) && !/^\s*(num\s+)?(pkts\s+bytes\s+)?target\s+prot/.test(l)).length;
   }
   if (format === 'ebtables-L') {
     return lines.filter((l) => l.trim() && !/^Bridge (table|chain): /.test(l)).length;

@@ -43,7 +43,8 @@ export function detectFormat(text: string): Detected {
     return { format: 'ebtables-L', family: 'bridge', reason: "'Bridge table:' lines (ebtables -L)" };
   }
   if (lines.some((l) => /^Chain \S+ \((?:policy \w+|\d+ references?)/.test(l))) {
-    const fam = lines.some((l) => /\s(?:[0-9a-f]*:[0-9a-f:]+\/\d+|::\/0)\s/.test(l)) ? 'ipv6' : 'ipv4';
+    // ip6tables -L: IPv6 addresses, or without -n the ipv6-icmp protocol and ip6-* host names.
+    const fam = lines.some((l) => /\s(?:[0-9a-f]*:[0-9a-f:]+\/\d+|::\/0)\s|\sipv6-icmp\s|\sip6-\w+/.test(l)) ? 'ipv6' : 'ipv4';
     return { format: 'iptables-L', family: fam, reason: "'Chain X (policy …)' headers (iptables -L)" };
   }
   const tools = { ipv4: 0, ipv6: 0, bridge: 0 };

@@ -33,7 +33,8 @@ export function parseSnapshot(text: string, options: ParseOptions = {}): ParseRe
   const format = options.format ?? detected.format;
   let family = options.family ?? (options.format && options.format !== detected.format ? defaultFamily(options.format, detected.family) : detected.family);
   if (format.startsWith('ebtables')) family = 'bridge';
-  else if (family === 'bridge' && !options.family) family = 'ipv4';
+  // A command script may be ebtables; the iptables formats never are.
+  else if (family === 'bridge' && !options.family && format !== 'commands') family = 'ipv4';
   const reason = options.format ? 'given with --input-format' : detected.reason;
   let snapshot: Snapshot;
   // The value cache is per parse: one file, one family (see rule-args.ts).

@@ -20,7 +20,7 @@ export const PROTOCOLS: ReadonlyMap<string, number> = new Map([
  */
 export const PROTOCOL_PRINT_NAMES: ReadonlyMap<number, string> = new Map([
   [1, 'icmp'], [2, 'igmp'], [6, 'tcp'], [17, 'udp'], [33, 'dccp'], [47, 'gre'], [50, 'esp'], [51, 'ah'],
-  [58, 'ipv6-icmp'], [132, 'sctp'], [136, 'udplite'], [135, 'mh'], [41, 'ipv6'], [4, 'ipencap'],
+  [58, 'ipv6-icmp'], [132, 'sctp'], [136, 'udplite'], [135, 'mobility-header'], [41, 'ipv6'], [4, 'ipencap'],
 ]);
 
 export const SERVICES: ReadonlyMap<string, number> = new Map([

@@ -15,6 +15,8 @@ export class WordOut {
   readonly words: ArgWord[] = [];
   /** Listing text kept verbatim, with the number of `-m` matches emitted before it (its place among the matches). */
   readonly opaque: { piece: Piece; matchIndex: number; reasons: string[] }[] = [];
+  /** Text that was read, but whose print leaves something out (quota prints no `!`). */
+  readonly caveats: { piece: Piece; reason: string }[] = [];
   /** The module of the last `-m` emitted, and the option keys it already has (to merge `ctstate … ctdir …`). */
   private lastModule: string | null = null;
   private lastKeys = new Set<string>();
@@ -41,6 +43,18 @@ export class WordOut {
     this.matchCount++;
     this.lastModule = name;
     this.lastKeys = new Set(key === undefined ? [] : [key]);
+  }
+
+  /** The state to go back to when a form turns out not to be readable after it emitted words. */
+  mark(): { words: number; module: string | null; keys: Set<string>; matches: number } {
+    return { words: this.words.length, module: this.lastModule, keys: new Set(this.lastKeys), matches: this.matchCount };
+  }
+
+  reset(m: ReturnType<WordOut['mark']>): void {
+    this.words.length = m.words;
+    this.lastModule = m.module;
+    this.lastKeys = m.keys;
+    this.matchCount = m.matches;
   }
 
   /** Ends merging: the next item starts a new match. */
@@ -91,6 +105,8 @@ export class Hit {
 /** Reads the free-text column of a listing row from left to right. */
 export class TextCursor {
   pos: number;
+  /** The line up to `end`, so that no form reads past it. */
+  private readonly bounded: string;
 
   constructor(
     readonly line: LineInfo,
@@ -98,6 +114,7 @@ export class TextCursor {
     readonly end: number,
   ) {
     this.pos = start;
+    this.bounded = end === line.text.length ? line.text : line.text.slice(0, end);
   }
 
   skipSpace(): void {
@@ -110,10 +127,10 @@ export class TextCursor {
     return this.pos >= this.end;
   }
 
-  /** Tries a sticky regular expression (flags `yd`) at the cursor; advances past it on success. */
+  /** Tries a sticky regular expression (flags `yd`) at the cursor, without moving it. */
   peek(re: RegExp): Hit | null {
     re.lastIndex = this.pos;
-    const m = re.exec(this.line.text.slice(0, this.end));
+    const m = re.exec(this.bounded);
     return m ? new Hit(m, this.line.text) : null;
   }
 
