@@ -38,13 +38,15 @@ export function scanWords(line: LineInfo): ArgWord[] | null {
     const start = i;
     let quoted = false;
     let text = '';
+    /** Number of slices `text` is made of: one is a plain slice of the line and needs no flattening. */
+    let pieces = 0;
     let plainFrom = i;
     while (i < n) {
       const c = s.charCodeAt(i);
       if (isSpace(c) || c === 10 || c === 13) break;
       if (c === 34 /* " */) {
         quoted = true;
-        text += s.slice(plainFrom, i);
+        if (i > plainFrom) { text += s.slice(plainFrom, i); pieces++; }
         i++;
         // Copy runs between escapes in one slice each (appending character by character would keep a long
         // chain of cons-strings alive in the model).
@@ -52,8 +54,13 @@ export function scanWords(line: LineInfo): ArgWord[] | null {
         let closed = false;
         while (i < n) {
           const q = s.charCodeAt(i);
-          if (q === 92 /* \ */ && i + 1 < n) { text += s.slice(runFrom, i) + s[i + 1]; i += 2; runFrom = i; continue; }
-          if (q === 34) { text = text === '' ? s.slice(runFrom, i) : text + s.slice(runFrom, i); closed = true; i++; break; }
+          if (q === 92 /* \ */ && i + 1 < n) { text += s.slice(runFrom, i) + s[i + 1]; pieces += 2; i += 2; runFrom = i; continue; }
+          if (q === 34) {
+            if (i > runFrom) { text = pieces === 0 ? s.slice(runFrom, i) : text + s.slice(runFrom, i); pieces++; }
+            closed = true;
+            i++;
+            break;
+          }
           i++;
         }
         if (!closed) return null;
@@ -63,9 +70,9 @@ export function scanWords(line: LineInfo): ArgWord[] | null {
       i++;
     }
     if (quoted) {
-      const tail = s.slice(plainFrom, i);
-      // `"abc"` alone is one slice of the line; only words made of several pieces need a join.
-      text = text === '' ? tail : tail === '' ? flat(text) : flat(text + tail);
+      // `"abc"` alone is one slice of the line; only words made of several pieces need flattening.
+      if (i > plainFrom) { text = pieces === 0 ? s.slice(plainFrom, i) : text + s.slice(plainFrom, i); pieces++; }
+      if (pieces > 1) text = flat(text);
     } else text = s.slice(start, i);
     out.push(new ArgWord(text, quoted, quoted ? 'Word' : typeOf(text), line, start, i));
   }
