@@ -9,6 +9,11 @@ import { MAIN_HELP, VERSION } from './messages/index';
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   parse: () => import('./commands/parse'),
   fmt: () => import('./commands/fmt'),
+  trace: () => import('./commands/trace'),
+  diff: () => import('./commands/diff'),
+  lint: () => import('./commands/lint'),
+  graph: () => import('./commands/graph'),
+  explain: () => import('./commands/explain'),
 };
 
 /** Registers a command module (used by the entry to add the commands other packages provide). */

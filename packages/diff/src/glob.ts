@@ -8,6 +8,9 @@ export interface Glob {
 
 export function compileGlob(pattern: string): Glob {
   if (!/[*?]/.test(pattern)) return { pattern, test: (name) => name === pattern };
+  // `PREFIX*`, the common case (KUBE-SEP-*), without a regex.
+  const prefix = pattern.slice(0, -1);
+  if (pattern.endsWith('*') && !/[*?]/.test(prefix)) return { pattern, test: (name) => name.startsWith(prefix) };
   const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   const re = new RegExp(`^${source}$`, 's');
   return { pattern, test: (name) => re.test(name) };

@@ -13,6 +13,7 @@
 //   decides which packets advance the state. Stateless matches commute, so they are sorted between stateful
 //   ones, and a stateful match keeps its place;
 // * set-valued options (`--ctstate NEW,ESTABLISHED`, multiport lists, addrtype lists) are bitmasks or sets;
+// * `--probability`: stored as lround(p · 2^31) (libxt_statistic), so 0.3333333333 = 0.33333333349;
 // * documented defaults: REJECT `--reject-with icmp-port-unreachable` (libxt_REJECT), LOG `--log-level 4`
 //   (libxt_LOG LOG_DEFAULT_LEVEL), recent `--rsource` and `--mask 255.255.255.255` (libxt_recent defaults).
 import {
@@ -137,6 +138,10 @@ function normalise(where: string, o: OptionEntry, family: Family, canonical: str
     if (o.key === 'rsource') return null;
     if (o.key === 'mask' && v.type === 'address' && v.prefix === (v.version === 4 ? 32 : 128)) return null;
   }
+  if (where === 'statistic' && o.key === 'probability' && v.type === 'number') {
+    // libxt_statistic stores lround(0x80000000 * p): kube-proxy's 0.3333333333 is saved as 0.33333333349.
+    return String(Math.round(v.value * 0x80000000));
+  }
   if (where === 'REJECT' && o.key === 'reject-with') {
     const long = (family === 'ipv6' ? REJECT_ALIASES_V6 : REJECT_ALIASES_V4)[canonical] ?? canonical;
     return long === (family === 'ipv6' ? 'icmp6-port-unreachable' : 'icmp-port-unreachable') ? null : long;
@@ -160,7 +165,8 @@ function matchOptionLabel(m: Match, o: OptionEntry, family: Family): string {
   return `-m ${m.known ? m.module : m.spelling} ${name}`;
 }
 
-function isStateful(m: Match): boolean {
+/** A match whose result depends on state it updates (see the file header). */
+export function isStateful(m: Match): boolean {
   if (!m.known) return true;
   if (STATEFUL_MODULES.has(m.module)) return true;
   if (m.module === 'statistic') return m.options.some((o) => o.key === 'mode' && o.value.type === 'string' && o.value.value === 'nth');

@@ -76,8 +76,8 @@ export interface RuleRef {
 /** Built-in chains of the table (kernel hooks) from which the changed chain is reachable through jumps/gotos. */
 export interface Reach {
   /** null: the place does not exist on that side. [] : it exists but no built-in chain reaches it. */
-  before: string[] | null;
-  after: string[] | null;
+  before: readonly string[] | null;
+  after: readonly string[] | null;
 }
 
 /** One option that differs between the two sides of a modified rule (`-m tcp --dport`: `22` → `2222`). */
@@ -198,6 +198,11 @@ export interface ServiceEndpoints extends ServiceChangeBase {
   after: Endpoint[];
   added: string[];
   removed: string[];
+  /**
+   * Endpoints on this node (externalTrafficPolicy: Local, the KUBE-SVL chain), when the service has such a
+   * chain on either side. Addresses of `before`/`after`.
+   */
+  local?: { before: string[]; after: string[] };
 }
 export interface ServiceAdded extends ServiceChangeBase { kind: 'service-added'; after: Endpoint[] }
 export interface ServiceRemoved extends ServiceChangeBase { kind: 'service-removed'; before: Endpoint[] }

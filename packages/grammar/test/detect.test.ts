@@ -17,3 +17,10 @@ describe('detectFormat', () => {
     expect(detectFormat(text)).toMatchObject({ format, family });
   });
 });
+
+describe('family from addresses', () => {
+  it.each([
+    ['a NAT target with a port is IPv4', '*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -j DNAT --to-destination 10.0.0.1:80\nCOMMIT\n', 'ipv4'],
+    ['bracketed IPv6 NAT target', '*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -d 2001:db8::1 -j DNAT --to-destination [2001:db8::2]:80\nCOMMIT\n', 'ipv6'],
+  ])('%s', (_n, text, family) => expect(detectFormat(text).family).toBe(family));
+});

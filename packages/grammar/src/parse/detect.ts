@@ -18,8 +18,9 @@ export function guessIpFamily(lines: readonly string[]): Family {
   let v6 = 0;
   for (const l of lines) {
     for (const m of l.matchAll(ADDR_RE)) {
-      if (m[1]!.includes(':')) v6++;
-      else if (/^\d+\.\d+\.\d+\.\d+/.test(m[1]!)) v4++;
+      // `10.0.0.1:80` (a NAT target with a port) is IPv4; IPv6 has at least two colons.
+      if (/^\d+\.\d+\.\d+\.\d+/.test(m[1]!)) v4++;
+      else if ((m[1]!.match(/:/g) ?? []).length >= 2) v6++;
     }
   }
   if (v4 || v6) return v6 > v4 ? 'ipv6' : 'ipv4';
