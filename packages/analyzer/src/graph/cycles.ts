@@ -1,79 +1,93 @@
-// Jump loops: Tarjan's strongly connected components (iterative), then one concrete loop per component found
-// by a breadth-first search back to its first chain. The kernel refuses any loop it can reach from a hook
-// (ip_tables.c mark_source_chains: "loop" → -ELOOP); nf_tables refuses every loop at rule insertion
-// (nf_tables_check_loops), reachable or not — observed: `RULE_APPEND failed (Too many links)`.
-import type { Table } from '@chainsight/grammar';
+// Jump loops: Tarjan's strongly connected components (iterative, on the integer adjacency of build.ts), then
+// one concrete loop per component found by a breadth-first search back to its first chain. The kernel refuses
+// a loop reachable from a hook (ip_tables.c mark_source_chains: -ELOOP; nf_tables_check_loops when a jump is
+// added) — observed: `RULE_APPEND failed (Too many links)`; an unreachable loop is accepted by both backends.
 import type { ChainEdge, ChainNode, Cycle } from './types';
 
-export function findCycles(table: Table, nodes: Map<string, ChainNode>): Cycle[] {
-  const order = table.chains.map((c) => nodes.get(c.name)!);
-  const index = new Map<ChainNode, number>();
-  const low = new Map<ChainNode, number>();
-  const onStack = new Set<ChainNode>();
-  const stack: ChainNode[] = [];
-  const cycles: Cycle[] = [];
-  const pos = new Map(order.map((n, i) => [n, i]));
+/** Defined jumps as compressed rows: the targets of node i are targets[start[i] .. start[i+1]). */
+export interface Adjacency {
+  start: Int32Array;
+  targets: Int32Array;
+}
+
+export function findCycles(nodes: ChainNode[], adj: Adjacency): Cycle[] {
+  const n = nodes.length;
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack = new Int32Array(n);
+  let sp = 0;
+  const workNode = new Int32Array(n);
+  const workEdge = new Int32Array(n);
+  const cycles: { first: number; cycle: Cycle }[] = [];
   let counter = 0;
-  for (const start of order) {
-    if (index.has(start)) continue;
-    const work: { node: ChainNode; i: number }[] = [{ node: start, i: 0 }];
-    index.set(start, counter); low.set(start, counter); counter++;
-    stack.push(start); onStack.add(start);
-    while (work.length) {
-      const top = work[work.length - 1]!;
-      const v = top.node;
-      if (top.i < v.out.length) {
-        const w = nodes.get(v.out[top.i++]!.to);
-        if (!w) continue;
-        if (!index.has(w)) {
-          index.set(w, counter); low.set(w, counter); counter++;
-          stack.push(w); onStack.add(w);
-          work.push({ node: w, i: 0 });
-        } else if (onStack.has(w)) {
-          low.set(v, Math.min(low.get(v)!, index.get(w)!));
-        }
+  for (let s = 0; s < n; s++) {
+    if (index[s] !== -1) continue;
+    let wp = 0;
+    workNode[0] = s;
+    workEdge[0] = adj.start[s]!;
+    index[s] = low[s] = counter++;
+    stack[sp++] = s;
+    onStack[s] = 1;
+    while (wp >= 0) {
+      const v = workNode[wp]!;
+      const k = workEdge[wp]!;
+      if (k < adj.start[v + 1]!) {
+        workEdge[wp] = k + 1;
+        const w = adj.targets[k]!;
+        if (index[w] === -1) {
+          index[w] = low[w] = counter++;
+          stack[sp++] = w;
+          onStack[w] = 1;
+          wp++;
+          workNode[wp] = w;
+          workEdge[wp] = adj.start[w]!;
+        } else if (onStack[w] && index[w]! < low[v]!) low[v] = index[w]!;
         continue;
       }
-      work.pop();
-      if (work.length) {
-        const parent = work[work.length - 1]!.node;
-        low.set(parent, Math.min(low.get(parent)!, low.get(v)!));
+      wp--;
+      if (wp >= 0) {
+        const parent = workNode[wp]!;
+        if (low[v]! < low[parent]!) low[parent] = low[v]!;
       }
-      if (low.get(v) === index.get(v)) {
-        const component: ChainNode[] = [];
-        let w: ChainNode;
-        do { w = stack.pop()!; onStack.delete(w); component.push(w); } while (w !== v);
-        const loop = loopIn(component, nodes, pos);
+      if (low[v] === index[v]) {
+        const component: number[] = [];
+        let w: number;
+        do { w = stack[--sp]!; onStack[w] = 0; component.push(w); } while (w !== v);
+        const loop = loopIn(component, nodes, adj);
         if (loop) cycles.push(loop);
       }
     }
   }
-  // Report loops in the order their first chain is declared.
-  return cycles.sort((a, b) => pos.get(nodes.get(a.chains[0]!)!)! - pos.get(nodes.get(b.chains[0]!)!)!);
+  // Report loops in the order their first chain is declared (component members are declaration indices).
+  return cycles.sort((a, b) => a.first - b.first).map(({ cycle }) => cycle);
 }
 
-function loopIn(component: ChainNode[], nodes: Map<string, ChainNode>, pos: Map<ChainNode, number>): Cycle | null {
-  const members = new Set(component);
-  if (component.length === 1) {
-    const only = component[0]!;
-    const self = only.out.find((e) => e.to === only.name);
-    return self ? { chains: [only.name], edges: [self], component: [only.name] } : null;
-  }
-  const ordered = [...component].sort((a, b) => pos.get(a)! - pos.get(b)!);
+function loopIn(component: number[], nodes: ChainNode[], adj: Adjacency): { first: number; cycle: Cycle } | null {
+  const ordered = [...component].sort((a, b) => a - b);
   const start = ordered[0]!;
-  const prev = new Map<ChainNode, ChainEdge>();
-  const queue: ChainNode[] = [start];
-  let closing: ChainEdge | null = null;
+  if (component.length === 1) {
+    const only = nodes[start]!;
+    const self = only.out.find((e) => e.to === only.name);
+    return self ? { first: start, cycle: { chains: [only.name], edges: [self], component: [only.name] } } : null;
+  }
+  const members = new Set(component);
+  // Breadth-first from `start` inside the component, back to `start`.
+  const prev = new Map<number, { from: number; edge: ChainEdge }>();
+  const queue = [start];
+  let closing: { from: number; edge: ChainEdge } | null = null;
   for (let i = 0; i < queue.length && !closing; i++) {
-    const n = queue[i]!;
-    for (const e of n.out) {
-      const to = nodes.get(e.to);
-      if (!to || !members.has(to)) continue;
-      if (to === start) { closing = e; break; }
-      if (!prev.has(to)) { prev.set(to, e); queue.push(to); }
+    const v = queue[i]!;
+    let k = adj.start[v]!;
+    for (const e of nodes[v]!.out) {
+      if (!e.defined) continue;
+      const w = adj.targets[k++]!;
+      if (!members.has(w)) continue;
+      if (w === start) { closing = { from: v, edge: e }; break; }
+      if (!prev.has(w)) { prev.set(w, { from: v, edge: e }); queue.push(w); }
     }
   }
-  const edges: ChainEdge[] = [closing!];
-  for (let at = nodes.get(closing!.from)!; at !== start; at = nodes.get(prev.get(at)!.from)!) edges.unshift(prev.get(at)!);
-  return { chains: edges.map((e) => e.from), edges, component: ordered.map((n) => n.name) };
+  const edges: ChainEdge[] = [closing!.edge];
+  for (let at = closing!.from; at !== start; at = prev.get(at)!.from) edges.unshift(prev.get(at)!.edge);
+  return { first: start, cycle: { chains: edges.map((e) => e.from), edges, component: ordered.map((i) => nodes[i]!.name) } };
 }

@@ -11,7 +11,8 @@ export function parseHeader(line: string): GeneratorInfo | null {
   let backend: Backend = 'unknown';
   if (m[3] === 'nf_tables') backend = 'nft';
   else if (m[3] === 'legacy') backend = 'legacy';
-  else if (version && /^1\.[0-7]\./.test(version)) backend = 'legacy';
+  // iptables 1.8 writes `(nf_tables)` for the nft backend and nothing for legacy; older versions were all legacy.
+  else if (version && /^1\.\d+\./.test(version) && /^(ip6?tables|arptables)-save$/.test(m[1]!)) backend = 'legacy';
   else if (m[1] === 'ebtables-save' && version && /^(1\.0|2\.)/.test(version)) backend = 'legacy';
   return { tool: m[1]!, version, backend, text: line };
 }

@@ -89,6 +89,8 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
   const bridge = family === 'bridge';
   const baseSpecs = bridge ? EB_BASE : IP_BASE;
   let negation: ArgWord | null = null;
+  /** The `!` that negated the option being read, so its span starts there. */
+  let negationWord: ArgWord | null = null;
   let current: Match | null = null;
   let targetSpec: TargetSpec | null = null;
   let i = 0;
@@ -96,6 +98,7 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
   const takeNegation = (spec: { negatable: boolean; names: readonly string[] } | null, at: ArgWord): boolean => {
     if (!negation) return false;
     if (spec && !spec.negatable) sink.error('parse/not-negatable', `${spec.names[0]} cannot be negated with '!'`, negation.span);
+    negationWord = negation;
     negation = null;
     void at;
     return true;
@@ -124,7 +127,8 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
 
   const makeEntry = (spec: OptionSpec, optWord: ArgWord, negated: boolean): OptionEntry => {
     const { words: vals, lateNegation } = readValues(spec, optWord);
-    const span = wordsSpan(optWord, vals.length ? vals[vals.length - 1]! : optWord);
+    const span = wordsSpan(negated && negationWord ? negationWord : optWord, vals.length ? vals[vals.length - 1]! : optWord);
+    negationWord = null;
     const parsed = vals.length === spec.value.arity
       ? parseValue(spec, vals, family, sink, optWord.span)
       : { value: { type: 'raw', words: vals.map((w) => w.text) } as OptionValue, texts: vals.map((w) => w.text) };

@@ -47,8 +47,9 @@ const REJECT_V6 = [
 const nat = ['nat'];
 
 export const TARGETS: readonly TargetSpec[] = [
+  // ipt_REJECT/ip6t_REJECT register with `.table = "filter"`: the kernel refuses them elsewhere (checked).
   target('REJECT', [opt('reject-with', '--reject-with', v.keyword([...REJECT_V4, ...REJECT_V6]), false)], {
-    tables: ['filter', 'mangle', 'raw', 'security'], terminating: true,
+    tables: ['filter'], terminating: true,
   }),
   target('LOG', [
     opt('log-level', '--log-level', s, false),

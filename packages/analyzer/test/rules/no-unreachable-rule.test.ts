@@ -1,0 +1,193 @@
+import { describe, it } from 'vitest';
+import { RuleTester } from '@chainsight/analyzer/testing';
+import rule from '../../src/rules/no-unreachable-rule';
+
+new RuleTester({ describe, it }).run(rule, {
+  valid: [
+    {
+      name: 'a catch-all DROP at the end',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -p tcp --dport 22 -j ACCEPT
+-A INPUT -j DROP
+COMMIT
+`,
+    },
+    {
+      name: 'LOG does not end the chain',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -j LOG --log-prefix "in: "
+-A INPUT -p tcp --dport 22 -j ACCEPT
+COMMIT
+`,
+    },
+    {
+      name: 'a narrower rule before a broader one',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -s 192.0.2.7/32 -p tcp --dport 22 -j DROP
+-A INPUT -p tcp --dport 22 -j ACCEPT
+COMMIT
+`,
+    },
+    {
+      name: 'a mark set between the rules changes what the later rule sees',
+      code: `*mangle
+:PREROUTING ACCEPT [0:0]
+-A PREROUTING -m mark --mark 0x1 -j ACCEPT
+-A PREROUTING -i eth1 -j MARK --set-xmark 0x1/0xffffffff
+-A PREROUTING -i eth1 -m mark --mark 0x1 -j DROP
+COMMIT
+`,
+    },
+    {
+      name: 'stateful matches are not the same packets twice',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -p icmp -m limit --limit 1/sec -j ACCEPT
+-A INPUT -p icmp -m limit --limit 1/sec -m comment --comment again -j ACCEPT
+-A INPUT -p icmp -j DROP
+COMMIT
+`,
+    },
+    {
+      name: 'a jump (not a goto) comes back',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+:CHECKS - [0:0]
+-A INPUT -j CHECKS
+-A INPUT -j ACCEPT
+-A CHECKS -s 198.51.100.0/24 -j DROP
+COMMIT
+`,
+    },
+    {
+      name: 'exact duplicates are left to no-duplicate-rule',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -p tcp --dport 22 -j ACCEPT
+-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT
+COMMIT
+`,
+    },
+    {
+      name: 'chains jumped to by other software (allowChains) count as reached',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+:from-elsewhere - [0:0]
+-A from-elsewhere -j ACCEPT
+COMMIT
+`,
+      config: { allowChains: ['from-elsewhere'] },
+    },
+    {
+      name: 'ebtables: a mark target with --mark-target CONTINUE goes on',
+      format: 'ebtables-save',
+      code: `*filter
+:FORWARD ACCEPT
+-A FORWARD -j mark --mark-set 0x1 --mark-target CONTINUE
+-A FORWARD -p IPv4 -j DROP
+`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'rules after a catch-all DROP',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -j DROP
+-A INPUT -p tcp --dport 22 -j ACCEPT
+-A INPUT -p tcp --dport 443 -j ACCEPT
+COMMIT
+`,
+      errors: [
+        {
+          messageId: 'afterTerminal', line: 5, column: 1, severity: 'warning',
+          message: 'rule 3 of INPUT is never reached: rule 2 before it (-j DROP) matches every packet',
+          related: [{ line: 4, column: 1, messageId: 'blockerHere' }],
+        },
+        { messageId: 'afterTerminal', line: 6, column: 1, data: { index: 4, blocker: 2 } },
+      ],
+    },
+    {
+      name: 'a comment is not a condition; an unconditional RETURN ends the chain',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+:USER - [0:0]
+-A INPUT -j USER
+-A USER -m comment --comment "default" -j RETURN
+-A USER -s 203.0.113.9/32 -j DROP
+COMMIT
+`,
+      errors: [{ messageId: 'afterTerminal', line: 6, column: 1, data: { verdict: '-j RETURN' } }],
+    },
+    {
+      name: 'an earlier rule with a subset of the conditions',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -p tcp --dport 22 -j ACCEPT
+-A INPUT -s 192.0.2.7/32 -p tcp -m tcp --dport 22 -j DROP
+COMMIT
+`,
+      errors: [{
+        messageId: 'shadowed', line: 4, column: 1,
+        message: 'rule 2 of INPUT is never reached: rule 1 before it (-j ACCEPT) matches every packet this rule matches',
+        related: [{ line: 3, column: 1, messageId: 'shadowerHere' }],
+      }],
+    },
+    {
+      name: 'DNAT ends the nat chain',
+      code: `*nat
+:PREROUTING ACCEPT [0:0]
+-A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.0.0.2:80
+-A PREROUTING -p tcp --dport 8080 -s 10.9.0.0/16 -j DNAT --to-destination 10.0.0.3:80
+COMMIT
+`,
+      errors: [{ messageId: 'shadowed', line: 4, column: 1, data: { verdict: '-j DNAT' } }],
+    },
+    {
+      name: 'a goto ends the chain',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+:LAN - [0:0]
+-A INPUT -g LAN
+-A INPUT -j DROP
+-A LAN -j ACCEPT
+COMMIT
+`,
+      errors: [{ messageId: 'afterTerminal', line: 5, column: 1, data: { verdict: '-g LAN' } }],
+    },
+    {
+      name: 'a chain reached by no built-in chain',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+:A - [0:0]
+:B - [0:0]
+-A A -j B
+-A B -p tcp -j ACCEPT
+-A B -j DROP
+COMMIT
+`,
+      errors: [
+        { messageId: 'chainUnreachable', line: 5, column: 1, message: "no built-in chain reaches chain 'A': its 1 rule never runs" },
+        {
+          messageId: 'chainUnreachable', line: 6, column: 1, data: { chain: 'B', rules: '2 rules never run' },
+          related: [{ line: 5, column: 6, messageId: 'callerHere' }],
+        },
+      ],
+    },
+    {
+      name: 'ebtables: extension targets end the chain with their default verdict',
+      format: 'ebtables-save',
+      code: `*nat
+:PREROUTING ACCEPT
+-A PREROUTING -j mark --mark-set 0x1
+-A PREROUTING -p IPv4 -j DROP
+`,
+      errors: [{ messageId: 'afterTerminal', line: 4, column: 1, data: { verdict: '-j mark' } }],
+    },
+  ],
+});
