@@ -76,7 +76,7 @@ export type TraceEvent =
   | { kind: 'bridge'; at: number; text: string }
   | { kind: 'conntrack'; at: number; text: string }
   /** A LOG/NFLOG rule or an ebtables --log/--nflog watcher wrote a line. */
-  | { kind: 'log'; at: number; source: 'LOG' | 'NFLOG' | 'ULOG' | 'ebt-log' | 'ebt-nflog' | 'ebt-ulog'; prefix: string; hook: Hook; step: number; text: string; packet: PacketView; logIp?: boolean; level?: string };
+  | { kind: 'log'; at: number; source: 'LOG' | 'NFLOG' | 'ULOG' | 'ebt-log' | 'ebt-nflog' | 'ebt-ulog'; prefix: string; hook: Hook; step: number; text: string; packet: PacketView; logIp?: boolean; level?: string; flags?: { seq: boolean; opts: boolean; uid: boolean } };
 
 export interface NatApplied {
   type: 'DNAT' | 'SNAT' | 'MASQUERADE' | 'REDIRECT' | 'NETMAP' | 'SAME';
@@ -118,6 +118,18 @@ export interface Outcome {
   events: TraceEvent[];
   /** Outcomes of the connection's first packet this one depends on (for --reply / --state ESTABLISHED). */
   via?: string;
+  /** The answer a REJECT sends back (a TCP RST or an ICMP error), traced as the locally generated packet it is. */
+  generated?: GeneratedPacket;
+}
+
+export interface GeneratedPacket {
+  kind: 'tcp-reset' | 'icmp-error';
+  description: string;
+  summary: string;
+  verdict: Verdict;
+  packet: PacketView;
+  steps: TraceStep[];
+  events: TraceEvent[];
 }
 
 export interface TraceResult {

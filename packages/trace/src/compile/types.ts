@@ -17,7 +17,7 @@ export interface EvalCtx {
 }
 
 export interface Effects {
-  log(source: 'LOG' | 'NFLOG' | 'ULOG' | 'ebt-log' | 'ebt-nflog' | 'ebt-ulog', prefix: string, extra?: { logIp?: boolean; level?: string }): void;
+  log(source: 'LOG' | 'NFLOG' | 'ULOG' | 'ebt-log' | 'ebt-nflog' | 'ebt-ulog', prefix: string, extra?: { logIp?: boolean; level?: string; flags?: { seq: boolean; opts: boolean; uid: boolean } }): void;
   note(text: string): void;
   /** A NAT target ran: the path sets up the binding. Returns false when the translation is impossible (drop). */
   nat(req: NatRequest): boolean;
@@ -50,7 +50,11 @@ export interface CRule {
   action: Action;
   /** Legacy TRACE label type (§4.1 unconditional standard verdict quirk). */
   labelType: 'rule' | 'return' | 'policy';
+  /** ebtables watchers (--log, --nflog, --ulog): run after the matches, before the target. */
+  watch: Watch | null;
 }
+
+export type Watch = (p: SimPacket, c: EvalCtx) => void;
 
 export interface CChain {
   name: string;
@@ -63,9 +67,14 @@ export interface CChain {
 }
 
 export interface DstIndex {
+  /** Rules with an exact positive destination (`-d a/32`), by address. */
   byDst: Map<bigint, number[]>;
-  /** Rules without an exact positive destination, in order. */
+  /** Other rules with a positive single destination port (`-p tcp -m tcp --dport 30001`), by port. */
+  byDport: Map<number, number[]>;
+  /** Everything else, in order. */
   rest: number[];
+  /** byDst lists merged with `rest`, filled on first use. */
+  merged: Map<bigint, number[]>;
 }
 
 export interface CTable {

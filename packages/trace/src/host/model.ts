@@ -1,8 +1,9 @@
 // The host context compiled for lookups: local addresses and the kernel's `local` routing table (for
 // `-m addrtype` and the local-delivery decision), the main routing table (longest prefix, then metric), bridge
 // ports and the FDB implied by the neighbours, sysctls with the kernel's defaults.
-import { formatIp, parseMac } from '@chainsight/grammar';
+import { parseMac } from '@chainsight/grammar';
 import { parseCidr, parseIpAny, type HostContext, type HostNeighbor } from './context';
+import { formatIp } from '../addr';
 
 export type Version = 4 | 6;
 
@@ -45,6 +46,8 @@ export interface RouteModel {
   src: bigint | null;
   /** Connected route derived from an interface address (proto kernel, scope link). */
   connected: boolean;
+  /** The prefix as a mask, precomputed for lookups. */
+  mask: bigint;
 }
 
 export type RouteResult =
@@ -81,8 +84,9 @@ export class HostModel {
   readonly interfaces = new Map<string, IfaceModel>();
   readonly neighbours: NeighbourModel[] = [];
   readonly routes: RouteModel[] = [];
-  private readonly local = new Map<string, string>(); // `${version}:${address}` → dev
-  private readonly broadcast = new Map<string, string>();
+  /** Local addresses → device, per IP version (Maps keyed by bigint: the hot path of addrtype and routing). */
+  private readonly local: Record<Version, Map<bigint, string>> = { 4: new Map(), 6: new Map() };
+  private readonly broadcast = new Map<bigint, string>();
   /** Whether the context was given by the user (false: defaults, see defaultHostContext). */
   readonly given: boolean;
 
@@ -117,16 +121,16 @@ export class HostModel {
     // on 6.18: no network-address broadcast route any more).
     for (const i of this.interfaces.values()) {
       for (const a of i.addresses) {
-        this.local.set(`${a.version}:${a.address}`, i.name);
+        this.local[a.version].set(a.address, i.name);
         const bits = a.version === 4 ? 32 : 128;
         if (a.version === 4 && a.prefix < 31) {
           const host = (1n << BigInt(bits - a.prefix)) - 1n;
-          this.broadcast.set(`4:${a.address | host}`, i.name);
+          this.broadcast.set(a.address | host, i.name);
         }
         if (a.prefix < bits || a.version === 6) {
           this.routes.push({
             version: a.version, dst: a.address & maskOf(a.version, a.prefix), prefix: a.prefix, via: null, dev: i.name,
-            metric: a.version === 6 ? 256 : 0, type: 'unicast', src: a.address, connected: true,
+            metric: a.version === 6 ? 256 : 0, type: 'unicast', src: a.address, connected: true, mask: maskOf(a.version, a.prefix),
           });
         }
       }
@@ -155,6 +159,7 @@ export class HostModel {
         type: (r.type ?? 'unicast') as RouteModel['type'],
         src: r.src ? parseIpAny(r.src)!.address : null,
         connected: false,
+        mask: maskOf(version, prefix),
       });
     }
     this.routes.sort((a, b) => b.prefix - a.prefix || a.metric - b.metric);
@@ -173,13 +178,14 @@ export class HostModel {
   }
 
   isLocal(version: Version, a: bigint): boolean {
-    if (version === 4 && a >> 24n === 127n) return true;
-    return this.local.has(`${version}:${a}`);
+    return this.local[version].has(a) || (version === 4 && a >> 24n === 127n);
   }
 
   /** The interface that holds a local address (lo for 127/8). */
   localDev(version: Version, a: bigint): string | null {
-    return this.local.get(`${version}:${a}`) ?? (version === 4 && a >> 24n === 127n ? 'lo' : null);
+    const dev = this.local[version].get(a);
+    if (dev !== undefined) return dev;
+    return version === 4 && a >> 24n === 127n ? 'lo' : null;
   }
 
   /**
@@ -194,7 +200,7 @@ export class HostModel {
       if (a === 0xffffffffn) return 'BROADCAST';
       const localDev = this.localDev(4, a);
       if (localDev !== null) return dev === null || dev === localDev ? 'LOCAL' : 'UNICAST';
-      const bdev = this.broadcast.get(`4:${a}`);
+      const bdev = this.broadcast.get(a);
       if (bdev !== undefined) return dev === null || dev === bdev ? 'BROADCAST' : 'UNICAST';
       return 'UNICAST';
     }
@@ -212,12 +218,12 @@ export class HostModel {
     if (localDev !== null) return { kind: 'local', dev: localDev, broadcast: false };
     if (version === 4) {
       if (dst === 0xffffffffn) return { kind: 'local', dev: 'lo', broadcast: true };
-      const b = this.broadcast.get(`4:${dst}`);
+      const b = this.broadcast.get(dst);
       if (b !== undefined) return { kind: 'local', dev: b, broadcast: true };
     }
     if (isMulticast(version, dst)) return { kind: 'local', dev: 'lo', broadcast: false, multicast: true };
     for (const r of this.routes) {
-      if (r.version !== version || !inPrefix(version, dst, r.dst, r.prefix)) continue;
+      if (r.version !== version || (dst & r.mask) !== r.dst) continue;
       if (r.type === 'local') return { kind: 'local', dev: r.dev ?? 'lo', broadcast: false };
       if (r.type === 'throw') return { kind: 'unreachable', route: r };
       if (r.type !== 'unicast') return { kind: r.type, route: r };

@@ -1,0 +1,69 @@
+// `chainsight explain LOG --rules FILE...`: a real kernel trace, annotated with the rules it refers to.
+import type { Snapshot } from '@chainsight/grammar';
+import {
+  compareWithSimulation, explainTrace, explanationJson, parseHostContext, renderExplanation, type HostContext, type PacketComparison,
+} from '@chainsight/trace';
+import { choice, optionValue, parseArgs, UsageError } from '../args';
+import { EXIT, type Command } from '../command';
+import { toJson } from '../json';
+import { counts, formatDiagnostic, InputError, loadSnapshot, readInput, renderDiagnostics } from '../load';
+import { EXPLAIN_HELP, EXPLAIN_NO_RULES } from '../messages/explain';
+import { INPUT_OPTION_DEFS, loadOptions } from './input-options';
+
+export const command: Command = {
+  name: 'explain',
+  async run(argv, { io, colors: c }) {
+    const args = parseArgs(argv, {
+      ...INPUT_OPTION_DEFS,
+      rules: { value: true, repeat: true },
+      format: { value: true },
+      compare: {},
+      host: { value: true },
+      verbose: { short: 'v' },
+    });
+    if (args.flags.has('help')) {
+      io.stdout(EXPLAIN_HELP + '\n');
+      return EXIT.ok;
+    }
+    const [logPath, ...extraRules] = args.positionals;
+    if (logPath === undefined) {
+      io.stderr(EXPLAIN_HELP + '\n');
+      return EXIT.error;
+    }
+    const rulePaths = [...(args.options.get('rules') ?? []), ...extraRules];
+    if (rulePaths.length === 0) throw new UsageError(EXPLAIN_NO_RULES);
+    if (logPath === '-' && rulePaths.includes('-')) throw new UsageError('only one of LOG and the rules can be read from stdin');
+    const format = choice(args, 'format', ['text', 'json'] as const, 'text');
+    const verbose = args.flags.has('verbose');
+
+    const text = await readInput(io, logPath);
+    const snapshots: Snapshot[] = [];
+    let parseErrors = 0;
+    for (const p of rulePaths) {
+      const f = await loadSnapshot(io, p, loadOptions(args));
+      renderDiagnostics(io, f, c, verbose ? 'warning' : 'error');
+      parseErrors += counts(f.result.diagnostics).errors;
+      snapshots.push(f.result.snapshot);
+    }
+    const hostPath = optionValue(args, 'host');
+    if (hostPath !== undefined && !args.flags.has('compare')) throw new UsageError('--host is only used with --compare');
+    let host: HostContext | null = null;
+    if (hostPath !== undefined) {
+      const r = parseHostContext(await readInput(io, hostPath), hostPath);
+      for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, undefined, c) + '\n');
+      if (!r.context || r.diagnostics.some((d) => d.severity === 'error')) throw new InputError(`${hostPath}: not a usable host context`);
+      host = r.context;
+    }
+    const explanation = explainTrace(text, snapshots, { fileName: logPath === '-' ? '<stdin>' : logPath });
+    if (explanation.stats.traceLines === 0) {
+      throw new InputError(`${explanation.file}: no trace line found (legacy 'TRACE: table:chain:…', xtables-monitor 'TRACE: 2 <id> …' / 'PACKET:', or nft 'trace id …')`);
+    }
+    const comparisons: PacketComparison[] | undefined = args.flags.has('compare') ? compareWithSimulation(explanation, snapshots, host) : undefined;
+    if (format === 'json') io.stdout(toJson(explanationJson(explanation, comparisons)) + '\n');
+    else io.stdout(renderExplanation(explanation, { style: c, verbose, ...(comparisons ? { comparisons } : {}) }));
+    if (parseErrors) return EXIT.error;
+    const differs = comparisons?.some((x) => x.diverge !== null || x.verdictDiffers || x.error !== null) ?? false;
+    return differs || explanation.notes.some((n) => n.severity === 'warning') ? EXIT.findings : EXIT.ok;
+  },
+};
+

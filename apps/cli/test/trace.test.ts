@@ -1,0 +1,113 @@
+// `chainsight trace`, driven through run(argv, io): the Docker host fixture (fixtures/docker-host), every output
+// format, --expect, --batch, and the errors that exit 2.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { memoryIo } from '../src/io';
+import { run } from '../src/run';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const FILES = {
+  'rules': readFileSync(path.join(root, 'fixtures', 'docker-host', 'iptables-save'), 'utf8'),
+  'host.json': readFileSync(path.join(root, 'fixtures', 'docker-host', 'host.json'), 'utf8'),
+};
+const PUBLISHED = ['--from', 'client', '--dst', '198.51.100.10', '--proto', 'tcp', '--dport', '8080'];
+
+async function cli(argv: string[], files: Record<string, string> = FILES, stdin = '') {
+  const io = memoryIo(files, stdin);
+  const code = await run(argv, io);
+  return { code, out: io.out, err: io.err };
+}
+
+describe('chainsight trace', () => {
+  it('prints the path by hook and table, the NAT and the verdict', async () => {
+    const r = await cli(['trace', 'rules', 'host.json', ...PUBLISHED]);
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toBe('Packet: tcp 203.0.113.7:40000 → 198.51.100.10:8080 [SYN], NEW');
+    expect(lines).toContain('  - enters from neighbour client on eth0');
+    expect(lines).toContain('    nat       DOCKER       rule 2: -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80  → ACCEPT  (rules:36)');
+    expect(lines).toContain('  Verdict: forwarded out docker0 (bridge port veth1a2b3c4)');
+    expect(lines).toContain('  NAT: DNAT to 172.17.0.2:80 (nat DOCKER rule 2, rules:36)');
+    expect(lines).toContain('  MASQUERADE: no');
+  });
+
+  it('answers the MASQUERADE question for a container going out', async () => {
+    const r = await cli(['trace', 'rules', 'host.json', '--from', 'web', '--dst', '203.0.113.50']);
+    expect(r.out).toContain('  MASQUERADE: yes (nat POSTROUTING rule 1, rules:33) → source 198.51.100.10');
+  });
+
+  it('--format json follows schema 1', async () => {
+    const r = await cli(['trace', 'rules', 'host.json', ...PUBLISHED, '--format', 'json']);
+    const j = JSON.parse(r.out);
+    expect(Object.keys(j)).toEqual(['schema', 'packet', 'inferred', 'backend', 'truncated', 'outcomes']);
+    expect(j.schema).toBe(1);
+    const o = j.outcomes[0];
+    expect([o.probability, o.verdict, o.masquerade, o.egress]).toEqual([1, 'forwarded', false, { dev: 'docker0', port: 'veth1a2b3c4', local: false }]);
+    expect(o.nat).toEqual([{ type: 'DNAT', table: 'nat', chain: 'DOCKER', rule: 2, file: 'rules', line: 36, to: '172.17.0.2:80', by_this_packet: true }]);
+    expect(o.steps[1]).toMatchObject({ hook: 'PREROUTING', table: 'nat', chain: 'DOCKER', rule: 2, type: 'rule', trace: 'rule:2', target: 'DNAT', file: 'rules', line: 36 });
+    expect(o.packet).toMatchObject({ dst: '172.17.0.2', dport: 80 });
+  });
+
+  it('--format kernel prints the legacy TRACE lines (all of them with --trace-all)', async () => {
+    const r = await cli(['trace', 'rules', 'host.json', ...PUBLISHED, '--format', 'kernel', '--trace-all']);
+    expect(r.out.split('\n').map((l) => l.split(' ')[1])).toEqual([
+      'nat:PREROUTING:rule:1', 'nat:DOCKER:rule:2', 'filter:FORWARD:rule:1', 'filter:DOCKER-USER:return:1', 'filter:FORWARD:rule:2',
+      'filter:DOCKER-ISOLATION-STAGE-1:return:2', 'filter:FORWARD:rule:4', 'filter:DOCKER:rule:1', 'nat:POSTROUTING:policy:3', undefined,
+    ]);
+    const quiet = await cli(['trace', 'rules', 'host.json', ...PUBLISHED, '--format', 'kernel']);
+    expect(quiet.out).toMatch(/^# no kernel log lines: no TRACE rule matched/);
+  });
+
+  it.each([
+    [['--expect', 'forwarded'], 0, ''],
+    [['--expect', 'ACCEPT'], 0, ''],
+    [['--expect', 'DROP'], 1, 'expectation failed: --expect DROP\n  outcome 1: forwarded out docker0 (bridge port veth1a2b3c4)\n'],
+    [['--expect', 'masquerade'], 1, 'expectation failed: --expect masquerade\n  outcome 1: MASQUERADE: no\n'],
+  ])('%s exits %i', async (extra, code, err) => {
+    const r = await cli(['trace', 'rules', 'host.json', ...PUBLISHED, ...extra]);
+    expect([r.code, r.err]).toEqual([code, err]);
+  });
+
+  it('--batch traces one packet per line', async () => {
+    const batch = [
+      '{"id": "published", "from": "client", "dst": "198.51.100.10", "proto": "tcp", "dport": 8080}',
+      '# comment lines and blank lines are skipped',
+      '',
+      '{"from": "web", "dst": "203.0.113.50", "proto": "udp", "dport": 53}',
+    ].join('\n');
+    const r = await cli(['trace', 'rules', 'host.json', '--batch', 'p.jsonl'], { ...FILES, 'p.jsonl': batch });
+    expect(r.code).toBe(0);
+    expect(r.out).toBe([
+      'p.jsonl:1 (published): forwarded out docker0 (bridge port veth1a2b3c4) [DNAT 172.17.0.2:80]',
+      'p.jsonl:4: forwarded out eth0 [MASQUERADE 198.51.100.10:40000]',
+      '',
+    ].join('\n'));
+    const json = await cli(['trace', 'rules', 'host.json', '--batch', 'p.jsonl', '--format', 'json', '--expect', 'masquerade'], { ...FILES, 'p.jsonl': batch });
+    expect(json.code).toBe(1);
+    expect(json.out.trim().split('\n').map((l) => { const j = JSON.parse(l); return [j.line, j.id, j.expect_ok, j.schema]; })).toEqual([[1, 'published', false, 1], [4, null, true, 1]]);
+  });
+
+  it.each([
+    [['trace', 'rules', 'host.json', '--dst', '1.2.3.4', '--proto', 'tcp'], 'error: a tcp packet needs --dport\n'],
+    [['trace', 'rules', 'host.json', '--from', 'nobody', '--dst', '1.2.3.4'], "error: --from 'nobody' is not a neighbour of the host context (known: web, worker, gateway, client)\n"],
+    [['trace', 'host.json', '--dst', '1.2.3.4'], 'error: no iptables or ebtables snapshot among the files: give at least one ruleset\n'],
+    [['trace', 'rules', '--dst', '1.2.3.4', '--assume', 'limit'], "error: --assume takes KEY=true|false (got 'limit')\nRun 'chainsight trace --help' for usage.\n"],
+    [['trace', 'rules', '--dst', '1.2.3.4', '--format', 'yaml'], "error: --format must be one of text, json, kernel (got 'yaml')\nRun 'chainsight trace --help' for usage.\n"],
+  ])('%j exits 2', async (argv, err) => {
+    const r = await cli(argv);
+    expect([r.code, r.err]).toEqual([2, err]);
+  });
+
+  it('reports a broken host context at its line and column', async () => {
+    const r = await cli(['trace', 'rules', 'bad.json', '--dst', '1.2.3.4', '--local'], { ...FILES, 'bad.json': '{\n  "routes": [ { "dst": "default" } ]\n}\n' });
+    expect(r.code).toBe(2);
+    expect(r.err.split('\n')[0]).toBe('bad.json:2:15: error route to default needs "via" or "dev" [trace/host-context-missing]');
+  });
+
+  it('--help documents the options', async () => {
+    const r = await cli(['trace', '--help']);
+    expect([r.code, r.out.split('\n')[0]]).toEqual([0, 'Usage: chainsight trace [options] FILE... [packet options]']);
+  });
+});

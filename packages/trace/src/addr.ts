@@ -1,0 +1,9 @@
+// Address formatting on the hot path. IPv4 is formatted from a number (the grammar's formatter works on bigint
+// bytes and is several times slower); IPv6 uses the grammar's.
+import { formatIp as formatIpSlow } from '@chainsight/grammar';
+
+export function formatIp(version: 4 | 6, a: bigint): string {
+  if (version === 6) return formatIpSlow(6, a);
+  const n = Number(a);
+  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}

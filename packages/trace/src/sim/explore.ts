@@ -1,0 +1,228 @@
+// Exploration of every fork: the path is re-run once per combination of alternatives (depth first, in rule
+// order), so each outcome is a plain deterministic simulation. Later packets of a connection (--state
+// ESTABLISHED/RELATED) and replies (--reply) first trace the connection's first packet: its outcomes fix the NAT
+// bindings (which endpoint the DNAT chose) the later packet gets without traversing the nat chains.
+import type { CompiledRuleset } from '../compile/ruleset';
+import { icmpReplyType, resolvePacket, type Entry, type PacketSpec, type ResolvedPacket } from '../packet';
+import type { Outcome, TraceResult } from '../types';
+import { Chooser, type Assumptions } from './choices';
+import { cloneConn, natBinding } from './conntrack';
+import { buildOutcome, viewOf } from './outcome';
+import { rejectAnswer } from './reject';
+import type { GeneratedPacket } from '../types';
+import { PathRunner, type PathEnd, type PathInput } from './path';
+import { Run } from './run';
+import { clonePacket, type Conn, type SimPacket } from './state';
+import { TraceLoopError } from './table';
+import { formatIp } from '../addr';
+
+export interface TraceOptions {
+  /** `--assume KEY=true|false`. */
+  assume?: Assumptions;
+  /** Trace as if a raw-table TRACE rule matched the packet at the start (legacy TRACE lines for every step). */
+  traceAll?: boolean;
+  /** Stop exploring after this many outcomes (default 256). */
+  maxOutcomes?: number;
+}
+
+interface Finished {
+  outcome: Outcome;
+  conn: Conn | null;
+  end: PathEnd;
+  finalPacket: SimPacket;
+}
+
+function explore(
+  compiled: CompiledRuleset,
+  base: SimPacket,
+  input: PathInput,
+  options: TraceOptions,
+  max: number,
+): { done: Finished[]; truncated: boolean } {
+  const pins = options.assume ?? new Map<string, boolean>();
+  const done: Finished[] = [];
+  const stack: number[][] = [[]];
+  while (stack.length) {
+    if (done.length >= max) return { done, truncated: true };
+    const prefix = stack.pop()!;
+    const chooser = new Chooser(prefix, pins);
+    const p = clonePacket(base);
+    if (options.traceAll) p.trace = true;
+    const run = new Run(compiled, p, chooser, natBinding);
+    const pathInput = input.conn ? { ...input, conn: cloneConn(input.conn) } : input;
+    let end: PathEnd;
+    try {
+      end = new PathRunner(run, pathInput).start();
+    } catch (e) {
+      if (!(e instanceof TraceLoopError)) throw e;
+      end = { verdict: 'DROP', summary: `the rules loop (${e.message}); the kernel would refuse to load them`, step: -1, egress: null };
+    }
+    // The answer a REJECT sends is traced first: buildOutcome turns the run's steps into public ones.
+    const generated = end.verdict === 'REJECT' ? traceRejectAnswer(compiled, run, end, chooser) : null;
+    const outcome = buildOutcome(run, end, chooser.taken, chooser.pinned);
+    if (generated) outcome.generated = generated;
+    done.push({ outcome, conn: run.p.ct, end, finalPacket: run.p });
+    for (let i = chooser.taken.length - 1; i >= prefix.length; i--) {
+      const rec = chooser.taken[i]!;
+      const head = chooser.taken.slice(0, i).map((c) => c.chosen);
+      for (let j = rec.alternatives.length - 1; j >= 1; j--) stack.push([...head, j]);
+    }
+  }
+  return { done, truncated: false };
+}
+
+/** The packet a REJECT sends back, traced through OUTPUT and POSTROUTING (reject.ts). */
+function traceRejectAnswer(compiled: CompiledRuleset, run: Run, end: PathEnd, chooser: Chooser): GeneratedPacket | null {
+  const step = run.steps[end.step];
+  if (!step || (step.hook !== 'INPUT' && step.hook !== 'FORWARD')) return null;
+  const answer = rejectAnswer(run, step.packet, step.ruleRef?.target ?? null);
+  if (!answer) return null;
+  const ct = step.packet.ct;
+  const genRun = new Run(compiled, answer.packet, chooser, natBinding);
+  const genInput: PathInput = {
+    entry: { kind: 'local' }, state: ct ? 'RELATED' : 'INVALID', dir: 'REPLY', conn: ct, pinnedOut: null, pinnedPhysOut: null,
+    natChains: answer.natChains,
+  };
+  let genEnd: PathEnd;
+  try {
+    genEnd = new PathRunner(genRun, genInput).start();
+  } catch (e) {
+    if (!(e instanceof TraceLoopError)) throw e;
+    genEnd = { verdict: 'DROP', summary: `the rules loop (${e.message})`, step: -1, egress: null };
+  }
+  const o = buildOutcome(genRun, genEnd, [], []);
+  return { kind: answer.kind, description: answer.describe, summary: o.summary, verdict: o.verdict, packet: o.packet, steps: o.steps, events: o.events };
+}
+
+/** The first packet of the connection a later packet or reply belongs to. */
+function firstPacketOf(resolved: ResolvedPacket): SimPacket {
+  const p = clonePacket(resolved.packet);
+  if (p.proto === 6) {
+    p.tcpFlags = 0x02;
+    p.tcpOptions = [2, 4, 8, 1, 3];
+    p.mss = 1460;
+  }
+  p.ctState = 'NEW';
+  return p;
+}
+
+/** The reply to a connection: addresses from the reply tuple, entering where the original left. */
+function replyPacket(compiled: CompiledRuleset, original: Finished, spec: PacketSpec, resolved: ResolvedPacket): { packet: SimPacket; input: PathInput } | null {
+  const ct = original.conn;
+  const eg = original.end.egress;
+  if (!ct || !eg) return null;
+  const v = resolved.packet.v;
+  const icmp = ct.orig.proto === 1 || ct.orig.proto === 58;
+  // --reply --state RELATED: the ICMP error the destination sends about the original packet (e.g. port unreachable
+  // for UDP to a closed port, netfilter-model.md §2.1d): RELATED, reply direction, translated without nat chains.
+  const error = spec.state === 'RELATED';
+  const replySpec: PacketSpec = {
+    src: formatIp(v, ct.reply.src.addr),
+    dst: formatIp(v, ct.reply.dst.addr),
+    ...(error
+      ? { proto: v === 4 ? 'icmp' : 'icmpv6', icmpType: spec.icmpType ?? (v === 4 ? '3/3' : '1/4') }
+      : {
+        proto: ct.orig.proto,
+        ...(icmp ? { icmpType: icmpReplyType(v, resolved.packet.icmpType ?? 8) ?? 0 } : { sport: ct.reply.src.port ?? 0, dport: ct.reply.dst.port ?? 0 }),
+        tcpFlags: spec.tcpFlags ?? 'SYN,ACK',
+      }),
+    state: 'ESTABLISHED',
+  };
+  if (eg.local) replySpec.local = true;
+  else if (eg.port) { replySpec.in = eg.dev; replySpec.physIn = eg.port; }
+  else if (eg.dev) replySpec.in = eg.dev;
+  else return null;
+  const r = resolvePacket(replySpec, compiled.host);
+  if (icmp && !error) r.packet.icmpId = ct.reply.dst.port ?? resolved.packet.icmpId;
+  r.packet.length = error ? (v === 4 ? 28 : 48) + resolved.packet.length : resolved.packet.length;
+  return {
+    packet: r.packet,
+    input: {
+      entry: r.entry, state: error ? 'RELATED' : 'ESTABLISHED', dir: 'REPLY', conn: confirmed(ct), pinnedOut: null, pinnedPhysOut: null,
+      natChains: !error,
+    },
+  };
+}
+
+/** The packet as it arrives: the entry interface (and bridge port) filled in. */
+function entryView(p: SimPacket, entry: Entry) {
+  const v = viewOf(p);
+  if (entry.kind === 'iface') v.in = entry.dev;
+  if (entry.kind === 'bridge') { v.in = entry.bridge; v.physIn = entry.port; }
+  return v;
+}
+
+function confirmed(ct: Conn): Conn {
+  const c = cloneConn(ct);
+  c.dstInit = true;
+  c.srcInit = true;
+  c.confirmed = true;
+  return c;
+}
+
+function combine(first: Finished, second: Outcome, via: string): Outcome {
+  return {
+    ...second,
+    probability: first.outcome.probability * second.probability,
+    assumptions: [...first.outcome.assumptions, ...second.assumptions],
+    draws: [...first.outcome.draws, ...second.draws],
+    via,
+  };
+}
+
+export function traceResolved(compiled: CompiledRuleset, spec: PacketSpec, resolved: ResolvedPacket, options: TraceOptions = {}): TraceResult {
+  const max = options.maxOutcomes ?? 256;
+  const inferred = [...resolved.inferred, ...compiled.backendNote];
+  const baseInput: PathInput = {
+    entry: resolved.entry, state: resolved.state, dir: 'ORIGINAL', conn: null,
+    pinnedOut: resolved.out, pinnedPhysOut: resolved.physOut,
+  };
+  const later = resolved.reply || resolved.state === 'ESTABLISHED' || resolved.state === 'RELATED';
+  if (!later) {
+    const { done, truncated } = explore(compiled, resolved.packet, baseInput, options, max);
+    return { packet: entryView(resolved.packet, resolved.entry), inferred, outcomes: done.map((d) => d.outcome), truncated, backend: compiled.backend };
+  }
+  const first = explore(compiled, firstPacketOf(resolved), { ...baseInput, state: 'NEW' }, options, max);
+  const outcomes: Outcome[] = [];
+  let truncated = first.truncated;
+  let shown = entryView(resolved.packet, resolved.entry);
+  inferred.push(resolved.reply
+    ? 'the reply is traced after the connection\'s first packet (its NAT bindings decide the reply\'s addresses)'
+    : `a ${resolved.state} packet: the connection's first packet was traced first to know its NAT bindings`);
+  for (const f of first.done) {
+    const ok = f.conn !== null && f.conn.confirmed && (f.end.verdict === 'forwarded' || f.end.verdict === 'delivered');
+    const via = `first packet: ${f.outcome.summary}${f.outcome.nat.length ? `; ${f.outcome.nat.map((n) => `${n.type} to ${n.to}`).join(', ')}` : ''}`;
+    if (!ok) {
+      outcomes.push({
+        ...f.outcome, verdict: 'no-connection', via,
+        summary: f.conn === null ? `no connection: the first packet has no conntrack entry (${f.outcome.summary})` : `no connection: the first packet was not accepted (${f.outcome.summary})`,
+        steps: [], events: [], nat: [], masquerade: false, masqueradeBy: null, egress: null,
+      });
+      continue;
+    }
+    let packet: SimPacket;
+    let input: PathInput;
+    if (resolved.reply) {
+      const r = replyPacket(compiled, f, spec, resolved);
+      if (!r) {
+        outcomes.push({ ...f.outcome, verdict: 'no-connection', via, summary: 'no reply path: the original packet left with an unknown egress', steps: [], events: [] });
+        continue;
+      }
+      packet = r.packet;
+      input = r.input;
+    } else {
+      packet = clonePacket(resolved.packet);
+      input = { ...baseInput, conn: confirmed(f.conn!), state: resolved.state };
+    }
+    shown = entryView(packet, input.entry);
+    const second = explore(compiled, packet, input, options, max);
+    truncated ||= second.truncated;
+    for (const s of second.done) outcomes.push(combine(f, s.outcome, via));
+    if (outcomes.length >= max) { truncated = true; break; }
+  }
+  return { packet: shown, inferred, outcomes, truncated, backend: compiled.backend };
+}
+
+export function traceSpec(compiled: CompiledRuleset, spec: PacketSpec, options: TraceOptions = {}): TraceResult {
+  return traceResolved(compiled, spec, resolvePacket(spec, compiled.host), options);
+}

@@ -1,0 +1,453 @@
+// The packet's path through the host: IP receive (PREROUTING → routing → INPUT or FORWARD → POSTROUTING), local
+// output (OUTPUT → POSTROUTING, loopback back through PREROUTING/INPUT), and the bridge path with br_netfilter,
+// where ebtables chains interleave with the iptables chains exactly as netfilter-model.md §3 describes.
+import type { CFamily } from '../compile/types';
+import type { CompiledRuleset } from '../compile/ruleset';
+import { fmtMac, type Entry } from '../packet';
+import type { Hook, StepFamily, Verdict } from '../types';
+import { applyManip, canCreate, manipOf, newConn } from './conntrack';
+import { ebOutputOrder, ipHookOrder } from './hooks';
+import type { Run } from './run';
+import type { Conn, CtState } from './state';
+import { runEbTable, runIpTable, type TableResult } from './table';
+import { formatIp } from '../addr';
+
+export interface PathInput {
+  entry: Entry;
+  /** The connection state asked for. */
+  state: CtState;
+  /** Direction of the traced packet within its connection. */
+  dir: 'ORIGINAL' | 'REPLY';
+  /** The connection a later packet / reply belongs to (from a first-packet run), or null. */
+  conn: Conn | null;
+  pinnedOut: string | null;
+  pinnedPhysOut: string | null;
+  /** false for ICMP errors related to a connection: nf_nat_icmp_reply_translation, no nat chain (default true). */
+  natChains?: boolean;
+}
+
+export interface PathEnd {
+  verdict: Verdict;
+  summary: string;
+  /** Step that decided a DROP/REJECT/QUEUE, or -1. */
+  step: number;
+  egress: { dev: string; port: string | null; local: boolean } | null;
+}
+
+type Stop = { stop: true; end: PathEnd };
+type Go = { stop: false };
+const GO: Go = { stop: false };
+
+const BROADCAST_MAC = 0xffffffffffffn;
+
+export class PathRunner {
+  private readonly compiled: CompiledRuleset;
+  private readonly fam: CFamily | null;
+  private readonly famLabel: StepFamily;
+  private ctDone = false;
+
+  constructor(private readonly run: Run, private readonly input: PathInput) {
+    this.compiled = run.compiled;
+    this.fam = run.p.v === 4 ? this.compiled.ip4 : this.compiled.ip6;
+    this.famLabel = run.p.v === 4 ? 'ip' : 'ip6';
+  }
+
+  private get p() { return this.run.p; }
+  private get host() { return this.compiled.host; }
+
+  start(): PathEnd {
+    const e = this.input.entry;
+    if (e.kind === 'local') return this.localOut();
+    if (e.kind === 'iface') return this.ipReceive(e.dev);
+    return this.bridgeReceive(e.bridge, e.port);
+  }
+
+  // ---- endings -------------------------------------------------------------------------------------------
+
+  private dropped(res: TableResult, where: string): Stop {
+    const st = this.run.steps[res.step];
+    const what = st ? `${st.family === 'bridge' ? 'ebtables ' : ''}${st.table} ${st.chain} ${st.type === 'rule' ? `rule ${st.rule}` : 'policy'}` : where;
+    const verdict = res.verdict === 'ACCEPT' ? 'DROP' : res.verdict;
+    const summary = verdict === 'REJECT' ? `REJECT in ${what} (the kernel answers the sender)`
+      : verdict === 'QUEUE' ? `QUEUE in ${what} (handed to userspace)`
+      : verdict === 'STOLEN' ? `STOLEN in ${what}` : `DROP in ${what}`;
+    return { stop: true, end: { verdict, summary, step: res.step, egress: null } };
+  }
+
+  private end(verdict: Verdict, summary: string): Stop {
+    return { stop: true, end: { verdict, summary, step: -1, egress: null } };
+  }
+
+  // ---- hooks -------------------------------------------------------------------------------------------
+
+  /** Runs the iptables tables of a hook in priority order. */
+  private ipHook(hook: Hook, onReroute?: (table: string) => void): Stop | Go {
+    const fam = this.fam;
+    const backend = this.compiled.backend.ip;
+    for (const t of ipHookOrder(hook, backend)) {
+      if (t === 'ct') { this.conntrackIn(); continue; }
+      if (t === 'confirm') { if (this.p.ct && !this.p.ct.confirmed) this.p.ct.confirmed = true; continue; }
+      if (!fam) continue;
+      if (t === 'nat') {
+        const r = this.natHook(hook);
+        if (r.stop) return r;
+        onReroute?.('nat');
+        continue;
+      }
+      const table = fam.tables.get(t);
+      if (!table) continue;
+      const before = onReroute ? { mark: this.p.mark, src: this.p.src, dst: this.p.dst, tos: this.p.tos } : null;
+      const res = runIpTable(this.run, this.famLabel, fam.file, table, hook);
+      if (res.verdict !== 'ACCEPT') return this.dropped(res, `${t} ${hook}`);
+      if (before && (before.mark !== this.p.mark || before.src !== this.p.src || before.dst !== this.p.dst || before.tos !== this.p.tos)) {
+        onReroute?.(t);
+      }
+    }
+    return GO;
+  }
+
+  /** nf_nat_inet_fn(): the nat chain only while the binding of this manip type is not set up, then the rewrite. */
+  private natHook(hook: Hook): Stop | Go {
+    const fam = this.fam;
+    const p = this.p;
+    if (!fam || !fam.conntrackActive || p.ct === null) return GO;
+    const manip = manipOf(hook);
+    const ct = p.ct;
+    const init = manip === 'DST' ? ct.dstInit : ct.srcInit;
+    if (!init && this.input.natChains !== false) {
+      if (manip === 'DST') ct.dstInit = true;
+      else ct.srcInit = true;
+      const table = fam.tables.get('nat');
+      if (table) {
+        const res = runIpTable(this.run, this.famLabel, fam.file, table, hook);
+        if (res.verdict !== 'ACCEPT') return this.dropped(res, `nat ${hook}`);
+      }
+      const b = manip === 'DST' ? ct.dnat : ct.snat;
+      if (b) this.run.event('nat', `${b.type} to ${formatIp(p.v, b.addr)}${b.port !== null && p.proto !== 1 && p.proto !== 58 ? `:${b.port}` : ''} (${b.table} ${b.chain} rule ${b.rule})`);
+    }
+    const before = manip === 'DST' ? p.dst : p.src;
+    const msg = applyManip(p, manip);
+    if (msg) this.run.event('nat', msg);
+    else if (init && (manip === 'DST' ? p.dst : p.src) !== before) {
+      const b = (manip === 'DST' ? ct.dnat : ct.snat)!;
+      this.run.event('nat', `${b.type} applied from the connection (nat chains are not traversed for this packet): ${manip === 'DST' ? 'destination' : 'source'} ${formatIp(p.v, manip === 'DST' ? p.dst : p.src)}`);
+    }
+    return GO;
+  }
+
+  /** The conntrack hook (after raw): attach or create the connection, or leave the packet INVALID/UNTRACKED. */
+  private conntrackIn(): void {
+    if (this.ctDone) return;
+    this.ctDone = true;
+    const p = this.p;
+    const fam = this.fam;
+    if (!fam || !fam.conntrackActive) {
+      p.ct = null;
+      p.ctDir = null;
+      this.run.event('conntrack', 'conntrack is not active (no rule needs it): no connection state, nat chains are not consulted');
+      return;
+    }
+    if (p.notrack) {
+      p.ct = null; p.ctState = 'UNTRACKED'; p.ctDir = null;
+      this.run.event('conntrack', 'untracked (raw NOTRACK / CT --notrack): no conntrack, no NAT');
+      return;
+    }
+    const { state, conn, dir } = this.input;
+    if (state === 'INVALID' || state === 'UNTRACKED') {
+      p.ct = null; p.ctState = state; p.ctDir = null;
+      this.run.event('conntrack', `ctstate ${state} (as given): no conntrack entry, nat chains skipped`);
+      return;
+    }
+    if (conn) {
+      p.ct = conn; p.ctState = state; p.ctDir = dir;
+      this.run.event('conntrack', `ctstate ${state}, ${dir === 'REPLY' ? 'reply' : 'original'} direction: nat chains are not traversed, the connection's translation is applied`);
+      return;
+    }
+    const c = canCreate(p, this.host.sysctl('net.netfilter.nf_conntrack_tcp_loose') !== 0);
+    if (!c.ok) {
+      p.ct = null; p.ctState = 'INVALID'; p.ctDir = null;
+      this.run.event('conntrack', `ctstate INVALID: ${c.why}`);
+      return;
+    }
+    p.ct = newConn(p); p.ctState = 'NEW'; p.ctDir = 'ORIGINAL';
+    this.run.event('conntrack', 'ctstate NEW: first packet of a new connection');
+  }
+
+  /** Runs one ebtables table chain with the bridge hook's devices; restores the IP-level devices after. */
+  private ebTable(table: string, chain: string, hook: Hook, inDev: string, outDev: string, brMac: bigint | null): Stop | Go {
+    const fam = this.compiled.bridge;
+    const t = fam?.tables.get(table);
+    if (!fam || !t || !t.chains.has(chain)) return GO;
+    const p = this.p;
+    const saved = { in: p.in, out: p.out, pktType: p.pktType };
+    p.in = inDev;
+    p.out = outDev;
+    p.pktType = p.dstMac === null ? 'otherhost' : p.dstMac === BROADCAST_MAC ? 'broadcast' : (p.dstMac >> 40n) & 1n ? 'multicast' : p.dstMac === brMac ? 'host' : 'otherhost';
+    if (inDev === '' && p.local) p.pktType = 'host';
+    const res = runEbTable(this.run, fam.file, t, chain, hook);
+    p.in = saved.in;
+    p.out = saved.out;
+    p.pktType = saved.pktType;
+    if (res.verdict !== 'ACCEPT') return this.dropped(res, `ebtables ${table} ${chain}`);
+    return GO;
+  }
+
+  // ---- IP receive ---------------------------------------------------------------------------------------
+
+  private ipReceive(dev: string): PathEnd {
+    const p = this.p;
+    p.in = dev;
+    p.out = '';
+    const pre = this.ipHook('PREROUTING');
+    if (pre.stop) return pre.end;
+    return this.routeInput();
+  }
+
+  /** ip_route_input(): local delivery, forwarding, or no route — with the (possibly DNATed) destination. */
+  private routeInput(): PathEnd {
+    const p = this.p;
+    const host = this.host;
+    const v = p.v;
+    const fromLo = p.in === 'lo';
+    if (v === 4 && !fromLo) {
+      const loop = (a: bigint) => a >> 24n === 127n;
+      if ((loop(p.dst) || loop(p.src)) && !host.confFlag(p.in, 'route_localnet')) {
+        return this.end('DROP', `dropped by routing: martian packet (127.0.0.0/8 ${loop(p.dst) ? 'destination' : 'source'} arriving on ${p.in}; route_localnet is off)`).end;
+      }
+    }
+    if (!fromLo && host.isLocal(v, p.src) && !host.confFlag(p.in, 'accept_local')) {
+      return this.end('DROP', `dropped by routing: source ${formatIp(v, p.src)} is an address of this host (martian source)`).end;
+    }
+    if (v === 4 && host.sysctl('net.ipv4.conf.all.rp_filter') === 1 && !fromLo) {
+      const back = host.route(4, p.src);
+      if (back.kind !== 'unicast' || back.dev !== p.in) return this.end('DROP', `dropped by rp_filter: the route back to ${formatIp(4, p.src)} does not leave through ${p.in}`).end;
+    }
+    const pinned = this.input.pinnedOut;
+    const r = pinned ? null : host.route(v, p.dst);
+    if (r && r.kind === 'local') {
+      this.run.event('route', `routing: ${formatIp(v, p.dst)} is ${r.broadcast ? 'a broadcast address' : r.multicast ? 'multicast' : 'local'} → INPUT`);
+      return this.localIn();
+    }
+    let dev: string;
+    let via: bigint | null = null;
+    if (pinned) { dev = pinned; this.run.event('route', `routing: egress pinned to ${pinned} (--out)`); }
+    else if (r && r.kind === 'unicast') {
+      dev = r.dev; via = r.via;
+      this.run.event('route', `routing: ${formatIp(v, p.dst)} via ${r.via !== null ? `${formatIp(v, r.via)} ` : ''}dev ${r.dev}${r.route.prefix === 0 ? ' (default route)' : ''} → FORWARD`);
+    } else if (!host.given) {
+      dev = '';
+      this.run.event('route', 'routing: not local (no host context) → FORWARD; egress unknown (give --out or a host context)');
+    } else {
+      return this.end('no-route', `no route to ${formatIp(v, p.dst)} (${r?.kind ?? 'unreachable'}): dropped by routing`).end;
+    }
+    const fwdOn = v === 4 ? host.sysctl('net.ipv4.ip_forward') : host.sysctl('net.ipv6.conf.all.forwarding');
+    if (!fwdOn) return this.end('DROP', `not forwarded: ${v === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding'} is 0`).end;
+    return this.forward(dev, via);
+  }
+
+  private localIn(): PathEnd {
+    const p = this.p;
+    p.out = '';
+    const r = this.ipHook('INPUT');
+    if (r.stop) return r.end;
+    return { verdict: 'delivered', summary: `delivered to a local process on this host (${formatIp(p.v, p.dst)})`, step: -1, egress: { dev: p.in, port: null, local: true } };
+  }
+
+  private forward(dev: string, via: bigint | null): PathEnd {
+    const p = this.p;
+    // ip_forward(): the TTL check and decrement happen before the FORWARD hook.
+    if (p.ttl <= 1) return this.end('DROP', 'TTL expired in transit (ip_forward): dropped before FORWARD').end;
+    p.ttl -= 1;
+    p.out = dev;
+    const f = this.ipHook('FORWARD');
+    if (f.stop) return f.end;
+    const post = this.ipHook('POSTROUTING');
+    if (post.stop) return post.end;
+    return this.egress(dev, via);
+  }
+
+  /** After POSTROUTING: out of a plain interface, or into a bridge (bridge LOCAL_OUT and POST_ROUTING hooks). */
+  private egress(dev: string, via: bigint | null): PathEnd {
+    const p = this.p;
+    if (dev === '') return { verdict: 'forwarded', summary: 'forwarded (egress interface unknown)', step: -1, egress: { dev: '', port: null, local: false } };
+    if (!this.host.isBridge(dev)) {
+      return { verdict: 'forwarded', summary: `forwarded out ${dev}`, step: -1, egress: { dev, port: null, local: false } };
+    }
+    const nh = via ?? p.dst;
+    const n = this.host.neighbourByIp(p.v, nh);
+    p.srcMac = this.host.interfaces.get(dev)?.mac ?? null;
+    p.dstMac = n?.mac ?? null;
+    let port = this.input.pinnedPhysOut ?? (p.dstMac !== null ? this.host.fdbPort(dev, p.dstMac) : null);
+    if (port === null) {
+      const ports = this.host.interfaces.get(dev)?.ports ?? [];
+      if (!ports.length) return { verdict: 'forwarded', summary: `forwarded out ${dev} (the bridge has no ports in the host context)`, step: -1, egress: { dev, port: null, local: false } };
+      const i = this.run.chooser.choose(ports.map((x) => ({ label: `flooded copy out ${x}`, probability: 1, assumption: null })));
+      port = ports[i]!;
+      this.run.event('bridge', `bridge ${dev}: ${n ? `MAC of ${formatIp(p.v, nh)} unknown` : `${formatIp(p.v, nh)} is not a known neighbour`}; the frame is flooded (this outcome: the copy out ${port})`);
+    } else this.run.event('bridge', `bridge ${dev}: ${fmtMac(p.dstMac!)} is behind port ${port}`);
+    const brMac = this.host.interfaces.get(dev)?.mac ?? null;
+    p.in = '';
+    for (const t of ebOutputOrder(this.compiled.backend.bridge)) {
+      const r = this.ebTable(t, 'OUTPUT', 'OUTPUT', '', port, brMac);
+      if (r.stop) return r.end;
+    }
+    const r = this.ebTable('nat', 'POSTROUTING', 'POSTROUTING', '', port, brMac);
+    if (r.stop) return r.end;
+    return { verdict: 'forwarded', summary: `forwarded out ${dev} (bridge port ${port})`, step: -1, egress: { dev, port, local: false } };
+  }
+
+  // ---- local output ------------------------------------------------------------------------------------
+
+  private localOut(): PathEnd {
+    const p = this.p;
+    const host = this.host;
+    const v = p.v;
+    const pinned = this.input.pinnedOut;
+    const routeOut = (): { dev: string; via: bigint | null; local: boolean } | null => {
+      if (pinned) return { dev: pinned, via: null, local: false };
+      const r = host.route(v, p.dst);
+      if (r.kind === 'local') return { dev: 'lo', via: null, local: true };
+      if (r.kind === 'unicast') return { dev: r.dev, via: r.via, local: false };
+      if (!host.given) return { dev: '', via: null, local: false };
+      return null;
+    };
+    let route = routeOut();
+    if (!route) return this.end('no-route', `no route to ${formatIp(v, p.dst)}: the local sender gets an error`).end;
+    this.run.event('route', `routing (before OUTPUT): ${route.local ? `${formatIp(v, p.dst)} is local → loopback` : route.dev ? `out ${route.dev}${route.via !== null ? ` via ${formatIp(v, route.via)}` : ''}` : 'egress unknown (no host context)'}`);
+    p.in = '';
+    p.out = route.dev;
+    p.srcMac = null;
+    p.dstMac = null;
+    // mangle OUTPUT reroutes on any change of mark/addresses/TOS (ipt_mangle_out), nat OUTPUT when DNAT changed
+    // the destination (nf_nat_ipv4_local_fn); the rest of OUTPUT keeps the old OUT device (§1.4).
+    let newRoute = route;
+    const out = this.ipHook('OUTPUT', () => {
+      const r = routeOut();
+      if (r) newRoute = r;
+    });
+    if (out.stop) return out.end;
+    if (newRoute.dev !== route.dev || newRoute.local !== route.local) {
+      this.run.event('route', `rerouted after OUTPUT: ${newRoute.local ? 'loopback' : `out ${newRoute.dev}`}`);
+    }
+    route = newRoute;
+    p.out = route.dev;
+    const post = this.ipHook('POSTROUTING');
+    if (post.stop) return post.end;
+    if (!route.local) return this.egress(route.dev, route.via);
+    // Looped back: received on lo, PREROUTING and INPUT with the same conntrack entry.
+    p.in = 'lo';
+    p.out = '';
+    const pre = this.ipHook('PREROUTING');
+    if (pre.stop) return pre.end;
+    return this.routeInput();
+  }
+
+  // ---- bridge ------------------------------------------------------------------------------------------
+
+  private bridgeReceive(br: string, port: string): PathEnd {
+    const p = this.p;
+    const host = this.host;
+    const brMac = host.interfaces.get(br)?.mac ?? null;
+    p.in = port;
+    p.out = '';
+    // broute (legacy ebtables only): DROP means "route it": the frame goes up as received on the port
+    // (ebtable_broute.c ebt_broute(), br_input.c nf_hook_bridge_pre()), skipping the other bridge PREROUTING hooks.
+    const broute = this.compiled.bridge?.tables.get('broute');
+    if (broute?.chains.has('BROUTING')) {
+      const res = runEbTable(this.run, this.compiled.bridge!.file, broute, 'BROUTING', 'BROUTING');
+      if (res.verdict === 'DROP') {
+        this.run.event('bridge', `broute BROUTING said DROP: the frame is routed, not bridged (it enters the IP stack on ${port})`);
+        return this.ipReceive(port);
+      }
+    }
+    const natPre = this.ebTable('nat', 'PREROUTING', 'PREROUTING', port, '', brMac);
+    if (natPre.stop) return natPre.end;
+
+    const brnf = host.sysctl(p.v === 4 ? 'net.bridge.bridge-nf-call-iptables' : 'net.bridge.bridge-nf-call-ip6tables') !== 0;
+    if (brnf) {
+      // br_nf_pre_routing(): iptables PREROUTING with IN=<bridge>, PHYSIN=<port>.
+      p.bridged = true;
+      p.physIn = port;
+      p.in = br;
+      p.out = '';
+      const dstBefore = p.dst;
+      const pre = this.ipHook('PREROUTING');
+      if (pre.stop) return pre.end;
+      if (p.dst !== dstBefore) {
+        // br_nf_pre_routing_finish(): DNAT happened — route the new destination; out of the same bridge it is
+        // re-bridged ("bridged DNAT"), otherwise the frame is handed to the bridge itself and routed.
+        const r = host.route(p.v, p.dst);
+        if (r.kind === 'unicast' && r.dev === br) {
+          const n = host.neighbourByIp(p.v, r.via ?? p.dst);
+          p.dstMac = n?.mac ?? null;
+          this.run.event('bridge', `DNAT to ${formatIp(p.v, p.dst)}, reachable through ${br} itself: the frame is bridged to it (bridged DNAT)`);
+        } else {
+          p.dstMac = brMac;
+          this.run.event('bridge', `DNAT to ${formatIp(p.v, p.dst)}: the frame is handed to ${br} and routed`);
+        }
+      }
+    }
+    p.in = port;
+    // br_handle_frame_finish(): local, known port, or flood.
+    if (p.dstMac !== null && p.dstMac === brMac) return this.bridgeLocal(br, port);
+    let to: string | null = this.input.pinnedPhysOut ?? (p.dstMac !== null ? host.fdbPort(br, p.dstMac) : null);
+    const ports = (host.interfaces.get(br)?.ports ?? []).filter((x) => x !== port || host.interfaces.get(x)?.hairpin);
+    if (to === null) {
+      const broadcast = p.dstMac === BROADCAST_MAC || (p.dstMac !== null && ((p.dstMac >> 40n) & 1n) === 1n);
+      const targets = broadcast ? ['(local)', ...ports] : ports;
+      if (!targets.length) return this.end('DROP', `bridge ${br}: destination MAC unknown and no other port to flood to`).end;
+      const i = this.run.chooser.choose(targets.map((x) => ({ label: x === '(local)' ? 'copy delivered to the bridge itself' : `flooded copy out ${x}`, probability: 1, assumption: null })));
+      this.run.event('bridge', `bridge ${br}: destination MAC ${p.dstMac === null ? 'unknown' : fmtMac(p.dstMac)} — flooded (this outcome: ${targets[i] === '(local)' ? 'the copy for the bridge itself' : `the copy out ${targets[i]}`})`);
+      if (targets[i] === '(local)') return this.bridgeLocal(br, port);
+      to = targets[i]!;
+    } else {
+      this.run.event('bridge', `bridge ${br}: ${fmtMac(p.dstMac!)} is behind port ${to}`);
+      if (to === port && !host.interfaces.get(to)?.hairpin) {
+        return this.end('DROP', `dropped by bridge ${br}: the destination is behind the ingress port ${port} and hairpin mode is off`).end;
+      }
+    }
+    return this.bridgeForward(br, port, to, brnf);
+  }
+
+  /** Frame for the bridge device: ebtables filter INPUT, then the IP stack on the bridge (PREROUTING sabotaged). */
+  private bridgeLocal(br: string, port: string): PathEnd {
+    const p = this.p;
+    const brMac = this.host.interfaces.get(br)?.mac ?? null;
+    const inp = this.ebTable('filter', 'INPUT', 'INPUT', port, '', brMac);
+    if (inp.stop) return inp.end;
+    if (!p.bridged) {
+      // bridge-nf-call-iptables off: the IP stack sees the packet on the bridge like any received packet (§3.6).
+      return this.ipReceive(br);
+    }
+    // ip_sabotage_in(): IPv4 PREROUTING already ran from the bridge hook.
+    p.in = br;
+    p.out = '';
+    return this.routeInput();
+  }
+
+  /** Bridged frame: ebtables filter FORWARD, iptables FORWARD, ebtables nat POSTROUTING, iptables POSTROUTING. */
+  private bridgeForward(br: string, port: string, to: string, brnf: boolean): PathEnd {
+    const p = this.p;
+    const brMac = this.host.interfaces.get(br)?.mac ?? null;
+    const fwd = this.ebTable('filter', 'FORWARD', 'FORWARD', port, to, brMac);
+    if (fwd.stop) return fwd.end;
+    if (brnf) {
+      // br_nf_forward_ip(): physoutdev = egress port; iptables FORWARD with IN=OUT=<bridge>.
+      p.physOut = to;
+      p.in = br;
+      p.out = br;
+      const f = this.ipHook('FORWARD');
+      if (f.stop) return f.end;
+    }
+    const post = this.ebTable('nat', 'POSTROUTING', 'POSTROUTING', '', to, brMac);
+    if (post.stop) return post.end;
+    if (brnf) {
+      // br_nf_post_routing() (NF_BR_PRI_LAST): iptables POSTROUTING with in=NULL, out=<bridge>.
+      p.in = '';
+      p.out = br;
+      const ip = this.ipHook('POSTROUTING');
+      if (ip.stop) return ip.end;
+    }
+    return { verdict: 'forwarded', summary: `bridged out ${to} (bridge ${br})`, step: -1, egress: { dev: br, port: to, local: false } };
+  }
+}
