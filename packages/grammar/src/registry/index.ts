@@ -35,8 +35,21 @@ export function findTargetSpec(family: Family, name: string): TargetSpec | undef
 }
 
 /** Finds an option by exact spelling, then (like getopt_long) by an unambiguous prefix of a long option. */
+/** Exact spelling → spec, built once per option list (the lookup runs for every option of every rule). */
+const exactIndex = new WeakMap<readonly OptionSpec[], Map<string, OptionSpec>>();
+function exactMap(options: readonly OptionSpec[]): Map<string, OptionSpec> {
+  let m = exactIndex.get(options);
+  if (!m) {
+    m = new Map();
+    for (const o of options) for (const n of o.names) if (!m.has(n)) m.set(n, o);
+    exactIndex.set(options, m);
+  }
+  return m;
+}
+
 export function findOptionSpec(options: readonly OptionSpec[], spelling: string, allowPrefix = true): OptionSpec | undefined {
-  for (const o of options) if (o.names.includes(spelling)) return o;
+  const exact = exactMap(options).get(spelling);
+  if (exact) return exact;
   if (!allowPrefix || !spelling.startsWith('--') || spelling.length < 4) return undefined;
   let found: OptionSpec | undefined;
   for (const o of options) {
