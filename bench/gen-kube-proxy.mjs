@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Deterministic generator of kube-proxy-style (iptables mode) `iptables-save` snapshots.
 //
-// Modelled on the kube-proxy dumps in /work/shared/corpus/kube-proxy/ (TestOverallIPTablesRules,
+// Modelled on the kube-proxy dumps in the shared corpus (corpus/kube-proxy/) (TestOverallIPTablesRules,
 // TestLoadBalancer, TestNodePort, TestOnlyLocalLoadBalancing, TestClusterIPEndpointsMore, ...):
 //   * chain names use kube-proxy's formula: base32(sha256(servicePortName + protocol [+ endpoint]))[:16];
 //   * `--probability` is printed the way iptables-save prints what kube-proxy wrote:
