@@ -95,12 +95,11 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
   let targetSpec: TargetSpec | null = null;
   let i = 0;
 
-  const takeNegation = (spec: { negatable: boolean; names: readonly string[] } | null, at: ArgWord): boolean => {
+  const takeNegation = (spec: { negatable: boolean; names: readonly string[] } | null): boolean => {
     if (!negation) return false;
     if (spec && !spec.negatable) sink.error('parse/not-negatable', `${spec.names[0]} cannot be negated with '!'`, negation.span);
     negationWord = negation;
     negation = null;
-    void at;
     return true;
   };
 
@@ -115,7 +114,8 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
     const vals: ArgWord[] = [];
     for (let k = 0; k < spec.value.arity; k++) {
       const w = words[i + 1];
-      if (!w || (isOptionWord(w) && !/^-?\d/.test(w.text) && k === 0 && spec.value.arity > 0 && !looksLikeValue(spec, w))) {
+      // A missing first value: the next word is another option (isOptionWord already excludes `-1`).
+      if (!w || (k === 0 && isOptionWord(w))) {
         sink.error('parse/missing-value', `${optWord.text} needs ${spec.value.arity === 1 ? 'a value' : `${spec.value.arity} values`}`, optWord.span);
         break;
       }
@@ -177,7 +177,7 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
     const text = w.text;
     const baseSpec = findOptionSpec(baseSpecs, text, prefix);
     if (baseSpec && !(targetSpec && findOptionSpec(targetSpec.options, text, false))) {
-      const negated = takeNegation(baseSpec, w);
+      const negated = takeNegation(baseSpec);
       const entry = makeEntry(baseSpec, w, negated);
       if (parts.base.some((b) => b.key === entry.key)) {
         sink.error('parse/repeated-option', `multiple ${baseSpec.names[0]} flags are not allowed`, entry.span);
@@ -189,7 +189,7 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
     if (targetSpec) {
       const spec = findOptionSpec(targetSpec.options, text, prefix);
       if (spec) {
-        const entry = makeEntry(spec, w, takeNegation(spec, w));
+        const entry = makeEntry(spec, w, takeNegation(spec));
         parts.target!.options.push(entry);
         parts.target!.span = joinSpans(parts.target!.span, entry.span);
         return true;
@@ -202,7 +202,7 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
       const specs = bridge ? ebModuleOptions(m.module) : findMatchModule(family, m.module)?.options ?? [];
       const spec = findOptionSpec(specs, text, prefix);
       if (spec) {
-        addToMatch(m, makeEntry(spec, w, takeNegation(spec, w)));
+        addToMatch(m, makeEntry(spec, w, takeNegation(spec)));
         return true;
       }
     }
@@ -211,7 +211,7 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
       if (mod) {
         const spec = findOptionSpec(mod.options, text, prefix)!;
         const m = newMatch(mod.name, mod.name, mod, false, w.span);
-        addToMatch(m, makeEntry(spec, w, takeNegation(spec, w)));
+        addToMatch(m, makeEntry(spec, w, takeNegation(spec)));
         return true;
       }
       return false;
@@ -223,7 +223,7 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
     const spec = implicit ? findOptionSpec(implicit.options, text, prefix) : undefined;
     if (implicit && spec) {
       const m = newMatch(implicit.name, implicit.name, implicit, false, w.span);
-      addToMatch(m, makeEntry(spec, w, takeNegation(spec, w)));
+      addToMatch(m, makeEntry(spec, w, takeNegation(spec)));
       return true;
     }
     return false;
@@ -316,7 +316,7 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
     // not `--protocol`): try every owner with exact names first, then with unambiguous prefixes.
     if (resolveOption(w, false) || resolveOption(w, true)) { i++; continue; }
     // Nobody knows the option: keep it verbatim where it stands.
-    const negated = takeNegation(null, w);
+    const negated = takeNegation(null);
     const entry = makeUnknown(w, negated);
     const holder = parts.target && parts.target.type !== 'extension' && parts.target.type !== 'verdict' ? parts.target
       : current && !current.known ? current : null;
@@ -357,9 +357,4 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
 
 function ebModuleOptions(module: string): readonly OptionSpec[] {
   return findMatchModule('bridge', module)?.options ?? [];
-}
-
-/** Values that start with '-' but are values (negative numbers are not used by iptables; ranges like `-1` no). */
-function looksLikeValue(_spec: OptionSpec, _w: ArgWord): boolean {
-  return false;
 }

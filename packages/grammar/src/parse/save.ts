@@ -39,19 +39,18 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
   let generator: GeneratorInfo | null = null;
   let current = null as { name: string; span: Span; committed: boolean } | null;
   let sawCounterSuffix = false;
-  const openTables: { name: string; span: Span }[] = [];
   /** Tables created for rules that came before any `*table` line (already reported). */
   const implicitTables = new Set<string>();
 
-  const closeCheck = (at: Span) => {
+  /** iptables-restore needs COMMIT to close each table (ebtables-save has none). */
+  const closeCheck = () => {
     if (current && !current.committed && !bridge && isSave) {
       sink.error('parse/missing-commit', `table '${current.name}' is not closed by COMMIT`, current.span,
         'iptables-restore applies a table only at its COMMIT line; add COMMIT at the end of the table');
-      void at;
     }
   };
 
-  const handleCommand = (countersWord: ArgWord | null, cmdWord: ArgWord, args: ArgWord[], span: Span, line: LineInfo, words: ArgWord[]): void => {
+  const handleCommand = (countersWord: ArgWord | null, cmdWord: ArgWord, args: ArgWord[], span: Span, line: LineInfo): void => {
     let counters: Counters | null = null;
     if (countersWord) {
       const m = COUNTERS_RE.exec(countersWord.text)!;
@@ -78,7 +77,6 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
       text, counters,
     };
     applyCommand(ctx, cmdWord, args, span);
-    void words;
   };
 
   for (let li = 0; li < lines.length; li++) {
@@ -114,7 +112,7 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
       const cmd = fast && (fast[0]?.tokenType === 'Counters' ? fast[1] : fast[0]);
       if (fast && cmd?.tokenType === 'Command') {
         const counters = fast[0]!.tokenType === 'Counters' ? fast[0]! : null;
-        handleCommand(counters, cmd, fast.slice(counters ? 2 : 1), lineSpan(fast, line), line, fast);
+        handleCommand(counters, cmd, fast.slice(counters ? 2 : 1), lineSpan(fast, line), line);
         continue;
       }
     }
@@ -144,10 +142,9 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
         const span = lineSpan(words, line);
         if (!isSave) { sink.error('parse/unexpected-line', `'*${name}' in a ${opts.format} listing`, span); continue; }
         if (!name) { sink.error('parse/missing-value', "'*' needs a table name", span); continue; }
-        closeCheck(span);
+        closeCheck();
         if (builder.hasTable(name) && !implicitTables.has(name)) sink.warning('parse/repeated-table', `table '${name}' appears twice; the second section adds to the first`, span);
         current = { name, span, committed: false };
-        openTables.push({ name, span });
         builder.table(name, span);
         if (ast.rest.length) sink.error('parse/unexpected-argument', `unexpected text after '*${name}'`, joinSpans(words[1]!.span, words[words.length - 1]!.span));
         continue;
@@ -190,16 +187,12 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
       case 'command': {
         const counters = ast.counters ? words[0]! : null;
         const cmdWord = words[counters ? 1 : 0]!;
-        handleCommand(counters, cmdWord, words.slice(counters ? 2 : 1), lineSpan(words, line), line, words);
+        handleCommand(counters, cmdWord, words.slice(counters ? 2 : 1), lineSpan(words, line), line);
         continue;
       }
     }
   }
-  if (current && !current.committed && isSave && !bridge) {
-    sink.error('parse/missing-commit', `table '${current.name}' is not closed by COMMIT`, current.span,
-      'iptables-restore applies a table only at its COMMIT line; add COMMIT at the end of the table');
-  }
-  if (isSave) for (const t of openTables) void t;
+  closeCheck();
   const snapshot = builder.finish({
     fileName: opts.fileName, format: opts.format, backend: generator?.backend ?? 'unknown', generator, lossy: false,
   });

@@ -9,7 +9,6 @@ import type { NumberValue, TcpFlags } from '../ir/values';
 const n = v.uint();
 const f = v.flag;
 const s = v.string;
-const r = v.raw();
 
 /** `--syn` is `--tcp-flags FIN,SYN,RST,ACK SYN`; iptables-save prints it that way. */
 const syn: ValueType<TcpFlags> = { arity: 0, parse: () => ({ type: 'tcp-flags', mask: 0x17, compare: 0x02 }) };
@@ -30,26 +29,26 @@ const addrTypes = v.keywordList([
   'UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST', 'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT',
   'THROW', 'NAT', 'XRESOLVE',
 ]);
-const ports = (proto: string) => [
+const ports = () => [
   opt('sport', ['--sport', '--source-port'], v.portRange),
   opt('dport', ['--dport', '--destination-port'], v.portRange),
 ];
 
 export const MATCHES: readonly ModuleSpec[] = [
   match('tcp', [
-    ...ports('tcp'),
+    ...ports(),
     opt('tcp-flags', '--tcp-flags', v.tcpFlags),
     opt('tcp-flags', '--syn', syn),
     opt('tcp-option', '--tcp-option', v.uint(255)),
   ], { implicitFor: [6] }),
-  match('udp', ports('udp'), { implicitFor: [17] }),
-  match('udplite', ports('udplite'), { implicitFor: [136] }),
+  match('udp', ports(), { implicitFor: [17] }),
+  match('udplite', ports(), { implicitFor: [136] }),
   match('sctp', [
-    ...ports('sctp'),
+    ...ports(),
     opt('chunk-types', '--chunk-types', v.raw(2)),
   ], { implicitFor: [132] }),
   match('dccp', [
-    ...ports('dccp'),
+    ...ports(),
     opt('dccp-types', '--dccp-types', v.list),
     opt('dccp-option', '--dccp-option', n),
   ], { implicitFor: [33] }),
@@ -336,4 +335,3 @@ export const MATCHES: readonly ModuleSpec[] = [
   match('ip_nat_talk', [], { families: ['ipv4'] }),
   match('ip_conntrack_talk', [], { families: ['ipv4'] }),
 ];
-void r;
