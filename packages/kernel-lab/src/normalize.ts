@@ -29,6 +29,7 @@
 // reply), when an nft trace id changes at an entry hook (ip PREROUTING/OUTPUT, bridge PREROUTING — the id also
 // changes when a bridge hands a frame up to IP, §4.3, which must not split the packet), or, for legacy traces
 // (no ids), when the (hook, table priority) position goes backwards or restarts after a terminal verdict.
+// Interleaved packets are kept apart by trace id (nft) or by the packet's unchanging fields (legacy).
 import { HOOK_CHAINS, ruleVerdict, type SaveModel } from './save-model.js';
 import { locateByRuleText, type RulePosition } from './rule-locator.js';
 import { packetInfoFromFields, type PacketInfo, type TraceEvent } from './trace-parse.js';
@@ -252,38 +253,88 @@ function tablePriority(table: string, hook: string): number {
       return 0;
   }
 }
-function rank(item: Item): number | undefined {
-  if (item.hook === undefined || STAGE[item.hook] === undefined) return undefined;
-  return STAGE[item.hook]! * 10_000 + tablePriority(item.table, item.hook);
-}
 
 function directionOf(packet: PacketInfo, clients: string[]): 'request' | 'reply' | undefined {
   if (packet.saddr === undefined) return undefined;
   return clients.includes(packet.saddr) ? 'request' : 'reply';
 }
 
-function splitPackets(items: Item[], resolver: RuleResolver, clients: string[]): { direction: 'request' | 'reply'; items: Item[] }[] {
-  const packets: { direction: 'request' | 'reply'; items: Item[] }[] = [];
+/**
+ * What identifies one packet along its whole path in a legacy trace line: fields neither NAT nor forwarding
+ * change (IP ID and length, protocol, TCP sequence/ack numbers and flags, ICMP type/code/id/sequence; not
+ * addresses, ports, TTL or mark). undefined when the line has no IP ID.
+ */
+function legacyIdentity(item: Item): string | undefined {
+  if (item.event.format !== 'legacy') return undefined;
+  const { fields, flags } = item.event;
+  if (fields.ID === undefined) return undefined;
+  const keys = ['ID', 'LEN', 'PROTO', 'SEQ', 'ACK', 'TYPE', 'CODE', 'ID_2', 'SEQ_2'];
+  return `${keys.map((k) => fields[k] ?? '').join('|')}|${flags.filter((f) => f !== 'DF').join(',')}`;
+}
+
+interface Split {
+  direction: 'request' | 'reply';
+  items: Item[];
+}
+
+/** Position of an event in the IPv4/IPv6 path, when known: the hook from the legacy line or the base chain. */
+function position(item: Item, resolver: RuleResolver): number | undefined {
+  if (item.family === 'bridge') return undefined;
+  const hook = item.hook ?? (isBaseChain(resolver, item.family, item.table, item.chain) ? item.chain : undefined);
+  if (hook === undefined || STAGE[hook] === undefined) return undefined;
+  return STAGE[hook]! * 10_000 + tablePriority(item.table, hook);
+}
+
+/** Whether `item` can follow `last` within one packet: its (hook, table) position does not go back, and a base
+ *  chain does not restart after its terminal verdict. */
+function continues(item: Item, last: Item, resolver: RuleResolver): boolean {
+  const r = position(item, resolver);
+  const pr = position(last, resolver);
+  if (r === undefined || pr === undefined) return true;
+  if (r < pr) return false;
+  const base = isBaseChain(resolver, item.family, item.table, item.chain) || resolver.isHarnessTable(item.family, item.table);
+  return !(r === pr && base && item.chain === last.chain && last.step !== null && isTerminal(last.step));
+}
+
+// Two packets can be in flight at once (e.g. a server's ACK and FIN on two CPUs), so their events interleave in
+// the stream. An event therefore goes to the packet it identifies, if there is one: for nft, the same trace id
+// and IPv4 ID (the trace id alone is reused: it hashes the skb's address, which the next packet of a flow often
+// gets again); for legacy lines (no trace id), the same unchanging fields (legacyIdentity), as long as the
+// (hook, table) position does not go back. A new nft key starts a packet at an entry hook; elsewhere the trace id
+// changed within the packet (after routing, and when a bridge hands a frame up to IP, §4.3), so the event
+// continues the packet with its IPv4 ID, else the latest packet.
+function splitPackets(items: Item[], resolver: RuleResolver, clients: string[]): Split[] {
+  const packets: Split[] = [];
+  const byKey = new Map<string, Split>();
+  const byIpId = new Map<number, Split>();
   let prev: Item | null = null;
   for (const item of items) {
-    const cur = packets[packets.length - 1];
+    const key = item.legacy ? legacyIdentity(item) : item.id !== undefined ? `${item.id}/${item.packet.ipId ?? ''}` : undefined;
+    const owner = key !== undefined ? byKey.get(key) : undefined;
+    // IPv4 ID 0 (DF packets of some senders, the kernel's RSTs) identifies nothing.
+    const ipId = item.legacy || !item.packet.ipId ? undefined : item.packet.ipId;
+    const sameIpId = ipId !== undefined ? byIpId.get(ipId) : undefined;
+    const latest = packets[packets.length - 1];
+    const cur = owner ?? sameIpId ?? latest;
     const dir: 'request' | 'reply' = directionOf(item.packet, clients) ?? cur?.direction ?? 'request';
-    let start = cur === undefined || dir !== cur.direction;
-    if (!start && prev) {
+    let start: boolean;
+    if (cur === undefined || dir !== cur.direction) start = true;
+    else if (item.legacy) {
+      if (owner) start = !continues(item, owner.items[owner.items.length - 1]!, resolver);
+      else start = key !== undefined || (prev !== null && !continues(item, prev, resolver));
+    } else if (owner) start = false;
+    else {
       const base = isBaseChain(resolver, item.family, item.table, item.chain) || resolver.isHarnessTable(item.family, item.table);
-      if (!item.legacy && item.id !== undefined && item.id !== prev.id) {
-        start = base && ENTRY.has(`${item.family}:${item.chain}`);
-      } else if (item.legacy) {
-        const r = rank(item);
-        const pr = rank(prev);
-        if (r !== undefined && pr !== undefined) {
-          if (r < pr) start = true;
-          else if (r === pr && base && item.chain === prev.chain && prev.step && isTerminal(prev.step)) start = true;
-        }
-      }
+      start = item.id !== undefined && prev !== null && item.id !== prev.id && base && ENTRY.has(`${item.family}:${item.chain}`);
     }
-    if (start || cur === undefined) packets.push({ direction: dir, items: [item] });
-    else cur.items.push(item);
+    let target = cur;
+    if (start || target === undefined) {
+      target = { direction: dir, items: [] };
+      packets.push(target);
+    }
+    target.items.push(item);
+    if (key !== undefined) byKey.set(key, target);
+    if (ipId !== undefined) byIpId.set(ipId, target);
     prev = item;
   }
   return packets;

@@ -63,6 +63,8 @@ export interface PacketInfo {
   icmpType?: string;
   tcpFlags?: string;
   mark?: string;
+  /** The IPv4 header's identification (ID= / `ip id`): with the trace id, it tells apart packets in flight at once. */
+  ipId?: number;
 }
 
 export interface NftTraceEvent {
@@ -199,6 +201,8 @@ export function parseNftPacket(text: string): PacketInfo {
   if (iif !== undefined) info.iif = iif;
   if (oif !== undefined) info.oif = oif;
   if (saddr !== undefined) info.saddr = saddr;
+  const ipId = q(/\bip id (\d+)/);
+  if (ipId !== undefined) info.ipId = Number(ipId);
   if (daddr !== undefined) info.daddr = daddr;
   const l4 = /\b(tcp|udp|sctp|icmp|icmpv6) /.exec(text.replace(/\bip6? protocol \S+/, ''));
   if (l4) info.proto = l4[1]!;
@@ -273,5 +277,6 @@ export function packetInfoFromFields(fields: Record<string, string>, flags: stri
   const tcp = flags.filter((f) => /^(SYN|ACK|FIN|RST|PSH|URG|ECE|CWR)$/.test(f));
   if (tcp.length) info.tcpFlags = canonicalTcpFlags(tcp);
   if (fields.MARK) info.mark = fields.MARK;
+  if (fields.ID !== undefined && /^\d+$/.test(fields.ID)) info.ipId = Number(fields.ID);
   return info;
 }

@@ -112,6 +112,26 @@ describe('normaliseTrace', () => {
     expect(packets[1]!.steps).toEqual(ESTABLISHED_TO_DOCKER0);
   });
 
+  // Two packets in flight at once (a server's ACK and FIN handled on two CPUs) interleave their trace lines. The
+  // second reply here is the real one with another identity (legacy: IP ID and ICMP sequence; nft: trace id), its
+  // lines woven one by one into the first's.
+  it.each([
+    ['legacy (no ids): by the packet\'s unchanging fields', 'nflog', parseLegacyTrace, (l: string) => l.replace('ID=55562', 'ID=55563').replace('SEQ=1 ', 'SEQ=2 ')],
+    ['nft: by trace id', 'xtables-monitor', parseXtablesMonitorTrace, (l: string) => l.replace(' eef4f6bf ', ' eef4f6b0 ')],
+  ] as const)('keeps interleaved packets apart — %s', (_what, format, parse, other) => {
+    const lines = fx(`seed-c1-c2.${format}.txt`).split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+    const firstReply = lines.findIndex((l) => l.includes('SRC=192.168.0.3'));
+    const request = lines.slice(0, firstReply);
+    const reply = lines.slice(firstReply);
+    const woven = reply.flatMap((l, i) => (i === 0 ? [l] : [other(reply[i - 1]!), l]));
+    woven.push(other(reply[reply.length - 1]!));
+    const resolver = createResolver({ saves: { ip: ipSave }, listings, ...harness });
+    const packets = normaliseTrace(parse([...request, ...woven].join('\n')), { resolver, clientAddresses: ['192.168.0.2'] });
+    expect(packets.map((p) => p.direction)).toEqual(['request', 'reply', 'reply']);
+    expect(strip(packets[1]!.steps), formatSteps(packets[1]!.steps).join('\n')).toEqual(ESTABLISHED_TO_DOCKER0);
+    expect(strip(packets[2]!.steps), formatSteps(packets[2]!.steps).join('\n')).toEqual(ESTABLISHED_TO_DOCKER0);
+  });
+
   it('keeps one packet across the trace-id change when a bridge hands a frame to IP (c1 → external)', () => {
     const resolver = createResolver({ saves: { ip: ipSave }, listings, ...harness });
     const events = parseXtablesMonitorTrace(fx('seed-c1-ext.xtables-monitor.txt'));
