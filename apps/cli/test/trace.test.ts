@@ -89,12 +89,35 @@ describe('chainsight trace', () => {
     expect(json.out.trim().split('\n').map((l) => { const j = JSON.parse(l); return [j.line, j.id, j.expect_ok, j.schema]; })).toEqual([[1, 'published', false, 1], [4, null, true, 1]]);
   });
 
+  it('--then traces the packets after the first against the connection they left (text and json)', async () => {
+    const then = ['--then', 'reply', '--then', 'request', '--then', 'reply:FIN,ACK'];
+    const r = await cli(['trace', 'rules', 'host.json', ...PUBLISHED, ...then]);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').filter((l) => l.startsWith('packet ') || l.startsWith('Packet:'))).toEqual([
+      'packet 1 of 4: the first packet',
+      'Packet: tcp 203.0.113.7:40000 → 198.51.100.10:8080 [SYN], NEW',
+      'packet 2 of 4: a reply',
+      'Packet: tcp 172.17.0.2:80 → 203.0.113.7:40000 [SYN,ACK], ESTABLISHED',
+      'packet 3 of 4: the client again',
+      'Packet: tcp 203.0.113.7:40000 → 198.51.100.10:8080 [ACK], ESTABLISHED',
+      'packet 4 of 4: a reply (FIN,ACK)',
+      'Packet: tcp 172.17.0.2:80 → 203.0.113.7:40000 [ACK,FIN], ESTABLISHED',
+    ]);
+    const json = await cli(['trace', 'rules', 'host.json', ...PUBLISHED, ...then, '--format', 'json', '--expect', 'forwarded']);
+    const j = JSON.parse(json.out) as { conversation: { index: number; is: string; outcomes: { verdict: string }[] }[] };
+    expect([json.code, j.conversation.map((p) => [p.index, p.is, p.outcomes[0]!.verdict])]).toEqual([0, [
+      [1, 'the first packet', 'forwarded'], [2, 'a reply', 'forwarded'], [3, 'the client again', 'forwarded'], [4, 'a reply (FIN,ACK)', 'forwarded'],
+    ]]);
+  });
+
   it.each([
     [['trace', 'rules', 'host.json', '--dst', '1.2.3.4', '--proto', 'tcp'], 'error: a tcp packet needs --dport\n'],
     [['trace', 'rules', 'host.json', '--from', 'nobody', '--dst', '1.2.3.4'], "error: --from 'nobody' is not a neighbour of the host context (known: web, worker, gateway, client)\n"],
     [['trace', 'host.json', '--dst', '1.2.3.4'], 'error: no iptables or ebtables snapshot among the files: give at least one ruleset\n'],
     [['trace', 'rules', '--dst', '1.2.3.4', '--assume', 'limit'], "error: --assume takes KEY=true|false (got 'limit')\nRun 'chainsight trace --help' for usage.\n"],
     [['trace', 'rules', '--dst', '1.2.3.4', '--format', 'yaml'], "error: --format must be one of text, json, kernel (got 'yaml')\nRun 'chainsight trace --help' for usage.\n"],
+    [['trace', 'rules', '--dst', '1.2.3.4', '--then', 'later'], "error: --then takes request[:FLAGS] | reply[:FLAGS] | error[:TYPE] (got 'later')\nRun 'chainsight trace --help' for usage.\n"],
+    [['trace', 'rules', '--dst', '1.2.3.4', '--reply', '--then', 'reply'], "error: --then starts from the connection's first packet: give no --reply or --state with it\nRun 'chainsight trace --help' for usage.\n"],
   ])('%j exits 2', async (argv, err) => {
     const r = await cli(argv);
     expect([r.code, r.err]).toEqual([2, err]);

@@ -14,6 +14,7 @@ export { HostModel } from './host/model';
 export { compileRuleset, type CompileOptions, type CompiledRuleset } from './compile/ruleset';
 export { resolvePacket, PacketError, protocolNumber, parseTcpFlags, type PacketSpec, type Entry, type ResolvedPacket } from './packet';
 export { traceSpec as trace, type TraceOptions } from './sim/explore';
+export { traceConversation, type ConversationStep, type ConversationResult } from './sim/conversation';
 export { renderKernelLog } from './render/kernel-log';
 export { renderText, type TextOptions } from './render/text';
 export { toTraceJson, TRACE_JSON_SCHEMA, type TraceJson } from './render/json';

@@ -33,6 +33,8 @@ export interface MatchCase {
   /** ebtables rule (bridge family). */
   bridge?: boolean;
   family?: 'ipv6';
+  /** The backend the rules are loaded with (default nft, as for a snapshot without a header). */
+  backend?: 'nft' | 'legacy';
   expect: Result;
 }
 
@@ -46,7 +48,7 @@ export function evaluate(c: MatchCase): Result {
   const parsed = parseSnapshot(text, { fileName: 'case', ...(c.bridge ? { format: 'ebtables-save' as const } : v6 ? { family: 'ipv6' as const } : {}) });
   const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new Error(`${c.rule}: ${errors.map((d) => d.message).join('; ')}`);
-  const compiled = compileRuleset([parsed.snapshot], HOST);
+  const compiled = compileRuleset([parsed.snapshot], HOST, c.backend ? { backend: c.backend } : {});
   const fam = c.bridge ? compiled.bridge! : v6 ? compiled.ip6! : compiled.ip4!;
   const rule = fam.tables.get('filter')!.chains.get('FORWARD')!.rules[0]!;
   const spec: PacketSpec = {

@@ -20,6 +20,12 @@ const CASES: Record<string, MatchCase[]> = {
     { rule: '-p tcp -m tcp ! --tcp-flags FIN,SYN,RST,ACK SYN', spec: { tcpFlags: 'ACK' }, expect: true },
     { rule: '-p tcp -m tcp --tcp-option 2', expect: true },
     { rule: '-p tcp -m tcp --tcp-option 2', spec: { tcpFlags: 'ACK' }, expect: false },
+    // Both single ports inverted: legacy tests each (xt_tcpudp.c); iptables-nft 1.8.9 compares both at once, so
+    // it matches when either differs (docs/divergences.md#nft-inverted-ports).
+    { rule: '-p tcp -m tcp ! --sport 3000 ! --dport 3000', spec: { sport: 3000, dport: 40000 }, backend: 'legacy', expect: false },
+    { rule: '-p tcp -m tcp ! --sport 3000 ! --dport 3000', spec: { sport: 3000, dport: 40000 }, backend: 'nft', expect: true },
+    { rule: '-p tcp -m tcp ! --sport 3000 ! --dport 3000', spec: { sport: 3000, dport: 3000 }, backend: 'nft', expect: false },
+    { rule: '-p tcp -m tcp ! --sport 3000:3001 ! --dport 3000', spec: { sport: 3000, dport: 40000 }, backend: 'nft', expect: false },
   ],
   udp: [
     { rule: '-p udp -m udp --dport 53', spec: udp, expect: true },
@@ -117,6 +123,11 @@ const CASES: Record<string, MatchCase[]> = {
     { rule: '-m physdev --physdev-in p1 --physdev-out p+', set: { bridged: true, physIn: 'p1', physOut: 'p2' }, expect: true },
     { rule: '-m physdev --physdev-in p2', set: { bridged: true, physIn: 'p1', physOut: 'p2' }, expect: false },
     { rule: '-m physdev --physdev-is-in --physdev-is-out', set: { bridged: true, physIn: 'p1', physOut: '' }, expect: false },
+    // xt_physdev.c: no output port fails --physdev-out before the inversion; no input port skips --physdev-in.
+    { rule: '-m physdev ! --physdev-out p2', set: { bridged: true, physIn: 'p1', physOut: '' }, expect: false },
+    { rule: '-m physdev ! --physdev-out p2', set: { bridged: true, physIn: 'p1', physOut: 'p1' }, expect: true },
+    { rule: '-m physdev --physdev-in p2', set: { bridged: true, physIn: '', physOut: 'p2' }, expect: true },
+    { rule: '-m physdev ! --physdev-out p2', expect: true },
   ],
   limit: [{ rule: '-m limit --limit 5/min --limit-burst 10', expect: 'fork' }],
   hashlimit: [{ rule: '-m hashlimit --hashlimit-upto 10/sec --hashlimit-mode srcip --hashlimit-name ssh', expect: 'fork' }],

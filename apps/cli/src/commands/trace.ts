@@ -2,7 +2,8 @@
 import type { Snapshot } from '@chainsight/grammar';
 import {
   PacketError, checkExpectation, compileRuleset, parseExpectation, parseBatchLine, parseHostContext, renderKernelLog, renderText, toTraceJson,
-  trace, type CompiledRuleset, type Expectation, type HostContext, type PacketSpec, type TraceOptions, type TraceResult,
+  trace, traceConversation, type CompiledRuleset, type ConversationStep, type Expectation, type HostContext, type PacketSpec, type TraceOptions,
+  type TraceResult,
 } from '@chainsight/trace';
 import { choice, optionValue, parseArgs, UsageError, type ParsedArgs } from '../args';
 import { EXIT, type Command } from '../command';
@@ -19,6 +20,7 @@ const OPTIONS = {
   src: V, dst: V, proto: V, sport: V, dport: V, 'icmp-type': V, 'tcp-flags': V, state: V, reply: {}, mark: V,
   in: V, 'phys-in': V, local: {}, from: V, to: V, out: V, 'phys-out': V, 'src-mac': V, 'dst-mac': V, length: V, ttl: V,
   tos: V, uid: V, gid: V,
+  then: { value: true, repeat: true },
   format: V, 'trace-all': {}, expect: V, assume: { value: true, repeat: true }, 'max-outcomes': V, backend: V, batch: V,
 };
 
@@ -50,6 +52,24 @@ function packetFromArgs(args: ParsedArgs): PacketSpec {
   if (args.flags.has('reply')) spec.reply = true;
   if (args.flags.has('local')) spec.local = true;
   return spec;
+}
+
+/** `--then request[:FLAGS]`, `reply[:FLAGS]`, `error[:TYPE]`: the packets after the first of a conversation. */
+function parseThen(args: ParsedArgs): ConversationStep[] {
+  return (args.options.get('then') ?? []).map((t) => {
+    const m = /^(request|reply|error)(?::(.+))?$/i.exec(t.trim());
+    if (!m) throw new UsageError(`--then takes request[:FLAGS] | reply[:FLAGS] | error[:TYPE] (got '${t}')`);
+    const kind = m[1]!.toLowerCase();
+    const arg = m[2];
+    if (kind === 'error') return { direction: 'reply', error: true, ...(arg !== undefined ? { icmpType: arg } : {}) };
+    return { direction: kind as 'request' | 'reply', ...(arg !== undefined ? { tcpFlags: arg.toUpperCase() } : {}) };
+  });
+}
+
+function describeStep(s: ConversationStep | null): string {
+  if (s === null) return 'the first packet';
+  if (s.error) return `an ICMP error about it${s.icmpType !== undefined ? ` (${String(s.icmpType)})` : ''}`;
+  return `${s.direction === 'request' ? 'the client again' : 'a reply'}${s.tcpFlags ? ` (${s.tcpFlags})` : ''}`;
 }
 
 function parseAssumptions(args: ParsedArgs): Map<string, boolean> {
@@ -175,14 +195,31 @@ export const command: Command = {
     const compiled = compileRuleset(inputs.snapshots, inputs.host, backend ? { backend } : {});
     for (const w of compiled.warnings) io.stderr(`${c.yellow('warning')}: ${w}\n`);
     if (batch !== undefined) return runBatch(io, c, compiled, batch, format, opts, expect);
+    const then = parseThen(args);
+    if (then.length && (spec.reply || (spec.state !== undefined && spec.state !== 'NEW'))) {
+      throw new UsageError('--then starts from the connection\'s first packet: give no --reply or --state with it');
+    }
     let result: TraceResult;
     try {
-      result = trace(compiled, spec, opts);
+      if (then.length) {
+        const conv = traceConversation(compiled, spec, then, opts);
+        const steps = [null, ...then];
+        if (format === 'json') io.stdout(toJson({ schema: 1, conversation: conv.packets.map((r, i) => ({ index: i + 1, is: describeStep(steps[i]!), ...toTraceJson(r) })) }) + '\n');
+        else {
+          for (const [i, r] of conv.packets.entries()) {
+            const head = `packet ${i + 1} of ${conv.packets.length}: ${describeStep(steps[i]!)}`;
+            io.stdout(`${format === 'kernel' ? `# ${head}` : c.bold(head)}\n${render(r, format, c)}${i + 1 < conv.packets.length ? '\n' : ''}`);
+          }
+        }
+        result = conv.packets[conv.packets.length - 1]!;
+      } else {
+        result = trace(compiled, spec, opts);
+        io.stdout(render(result, format, c));
+      }
     } catch (e) {
       if (e instanceof PacketError) { io.stderr(`${c.red('error')}: ${e.message}\n`); return EXIT.error; }
       throw e;
     }
-    io.stdout(render(result, format, c));
     if (expect) {
       const r = expectationReport(result, expect, c);
       if (!r.ok) { io.stderr(r.text); return EXIT.findings; }

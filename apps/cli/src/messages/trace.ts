@@ -18,6 +18,10 @@ Packet:
   --tcp-flags F                SYN,ACK,… (default SYN for a new connection)
   --state S                    NEW (default) | ESTABLISHED | RELATED | INVALID | UNTRACKED
   --reply                      trace the reply of the connection described by the other options
+  --then P                     then trace packet P of the same connection, against the connection as the
+                               packets before it left it (marks saved, NAT bindings, a reply seen or not):
+                               request[:FLAGS] (the client again), reply[:FLAGS], error[:TYPE] (an ICMP error
+                               from the other side); repeatable, in order; --expect checks the last packet
   --mark N                     skb mark as it arrives
   --length N / --ttl N / --tos N / --uid N / --gid N / --src-mac MAC / --dst-mac MAC
 

@@ -16,10 +16,28 @@ export function unknownField(env: MatchEnv, o: OptionEntry, what: string): Pred 
   return neg(o, (_p, c) => c.chooser.assume(env.assumeKeys, text));
 }
 
+/**
+ * A tcp/udp match with both a single source and a single destination port inverted (`! --sport A ! --dport B`).
+ * iptables-nft 1.8.9 translates the two into one 4-byte payload comparison of both ports (`cmp neq`), so the
+ * kernel matches when either port differs — not, as xt_tcpudp.c and iptables-extensions(8) say, when both do
+ * (observed; docs/divergences.md#nft-inverted-ports). Ranges and single inversions are translated separately.
+ */
+export function mergedInvertedPorts(m: Match): boolean {
+  if (m.module !== 'tcp' && m.module !== 'udp') return false;
+  const single = (key: string) => m.options.some((o) => o.key === key && o.negated && o.value.type === 'port-range' && o.value.from === o.value.to);
+  return single('sport') && single('dport');
+}
+
 /** xt_tcpudp.c: tcp_mt()/udp_mt(): port ranges (`port_match`), `--tcp-flags mask comp`, `--tcp-option`. */
-function l4ports(m: Match, proto: number | null): Pred[] {
+function l4ports(m: Match, proto: number | null, env: MatchEnv): Pred[] {
   const preds: Pred[] = [];
   if (proto !== null) preds.push((p) => p.proto === proto && p.sport !== null);
+  if (env.backend === 'nft' && mergedInvertedPorts(m)) {
+    const port = (key: string) => { const v = m.options.find((o) => o.key === key)!.value; return v.type === 'port-range' ? v.from : -1; };
+    const [sport, dport] = [port('sport'), port('dport')];
+    preds.push((p) => p.sport !== sport || p.dport !== dport);
+    return preds;
+  }
   for (const o of m.options) {
     const v = o.value;
     if ((o.key === 'sport' || o.key === 'dport') && v.type === 'port-range') {
@@ -30,7 +48,7 @@ function l4ports(m: Match, proto: number | null): Pred[] {
 }
 
 const tcp: MatchCompiler = (m, env) => {
-  const preds = l4ports(m, IPPROTO_TCP);
+  const preds = l4ports(m, IPPROTO_TCP, env);
   for (const o of m.options) {
     const v = o.value;
     if (o.key === 'tcp-flags' && v.type === 'tcp-flags') {
@@ -44,7 +62,7 @@ const tcp: MatchCompiler = (m, env) => {
   return all(preds);
 };
 
-const ports = (proto: number): MatchCompiler => (m) => all(l4ports(m, proto));
+const ports = (proto: number): MatchCompiler => (m, env) => all(l4ports(m, proto, env));
 
 const SCTP_CHUNKS: Record<string, number> = {
   DATA: 0, INIT: 1, INIT_ACK: 2, SACK: 3, HEARTBEAT: 4, HEARTBEAT_ACK: 5, ABORT: 6, SHUTDOWN: 7, SHUTDOWN_ACK: 8,
@@ -59,7 +77,7 @@ export function sctpChunk(p: SimPacket): number {
 
 /** xt_sctp.c: `--chunk-types all|any|only TYPE[:flags],…` (flags are not simulated: such an entry forks). */
 const sctp: MatchCompiler = (m, env) => {
-  const preds = l4ports(m, 132);
+  const preds = l4ports(m, 132, env);
   for (const o of m.options) {
     if (o.key !== 'chunk-types') continue;
     const words = o.words;
@@ -86,7 +104,7 @@ const DCCP_TYPES: Record<string, number> = {
 
 /** xt_dccp.c. The packet type follows the connection state: REQUEST opens, RESPONSE answers, ACK afterwards. */
 const dccp: MatchCompiler = (m, env) => {
-  const preds = l4ports(m, 33);
+  const preds = l4ports(m, 33, env);
   for (const o of m.options) {
     if (o.key === 'dccp-types' && o.value.type === 'list') {
       const set = new Set(o.value.items.map((t) => DCCP_TYPES[t.toUpperCase()] ?? -1));

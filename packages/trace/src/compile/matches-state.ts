@@ -125,26 +125,30 @@ const state: MatchCompiler = (m) => {
 };
 
 /**
- * xt_physdev.c physdev_mt(): without bridge info every option fails unless inverted; with it,
- * --physdev-is-bridged / --physdev-is-out test physoutdev, --physdev-is-in physindev, and --physdev-in/-out
- * compare names like -i/-o (a missing device is "").
+ * xt_physdev.c physdev_mt(), test by test. Without bridge info every option fails unless inverted. With it:
+ * --physdev-is-bridged / --physdev-is-out test the output port, --physdev-is-in the input port; --physdev-in is
+ * skipped (passes) when there is no input port; --physdev-out fails when there is no output port, inverted or not
+ * (`if (!outdev) return false;` comes before the inversion) — e.g. a bridged-in packet routed out of another
+ * interface or delivered to the host.
  */
 const physdev: MatchCompiler = (m) => {
-  const tests: { neg: boolean; t: (p: SimPacket) => boolean }[] = [];
+  /** Inversion of every option (without bridge info the match passes only if all are inverted). */
+  const inverted: boolean[] = [];
+  const tests: ((p: SimPacket) => boolean)[] = [];
   for (const o of m.options) {
     const v = o.value;
+    const neg = o.negated;
     switch (o.key) {
       case 'physdev-is-bridged':
-      case 'physdev-is-out': tests.push({ neg: o.negated, t: (p) => p.physOut !== '' }); break;
-      case 'physdev-is-in': tests.push({ neg: o.negated, t: (p) => p.physIn !== '' }); break;
-      case 'physdev-in': if (v.type === 'interface') { const f = interfaceTest(v); tests.push({ neg: o.negated, t: (p) => f(p.physIn) }); } break;
-      case 'physdev-out': if (v.type === 'interface') { const f = interfaceTest(v); tests.push({ neg: o.negated, t: (p) => f(p.physOut) }); } break;
+      case 'physdev-is-out': tests.push((p) => (p.physOut !== '') !== neg); break;
+      case 'physdev-is-in': tests.push((p) => (p.physIn !== '') !== neg); break;
+      case 'physdev-in': if (v.type === 'interface') { const f = interfaceTest(v); tests.push((p) => p.physIn === '' || f(p.physIn) !== neg); } break;
+      case 'physdev-out': if (v.type === 'interface') { const f = interfaceTest(v); tests.push((p) => p.physOut !== '' && f(p.physOut) !== neg); } break;
+      default: continue;
     }
+    inverted.push(neg);
   }
-  return (p) => {
-    if (!p.bridged) return tests.every((x) => x.neg);
-    return tests.every((x) => x.t(p) !== x.neg);
-  };
+  return (p) => (p.bridged ? tests.every((t) => t(p)) : inverted.every((n) => n));
 };
 
 /** xt_policy.c: no IPsec state is simulated, so `--pol none` matches and `--pol ipsec` / SA options do not. */

@@ -8,7 +8,7 @@ import type { Backend } from '../types';
 import { ebBase, ipBase } from './base';
 import { BRIDGE_MATCHES } from './matches-bridge';
 import { FORK_MATCHES, assumeMatch } from './matches-fork';
-import { PACKET_MATCHES, type MatchCompiler } from './matches-packet';
+import { mergedInvertedPorts, PACKET_MATCHES, type MatchCompiler } from './matches-packet';
 import { STATE_MATCHES } from './matches-state';
 import { ebAction, ipAction } from './targets';
 import type { CChain, CFamily, CRule, CTable, DstIndex, MatchEnv, Pred, Watch } from './types';
@@ -48,14 +48,6 @@ export function compileRuleset(snapshots: readonly Snapshot[], host?: HostContex
       byFamily.set(s.family, { ...prev, tables: [...prev.tables.filter((t) => !s.tables.some((u) => u.name === t.name)), ...s.tables] });
     } else byFamily.set(s.family, s);
   }
-  const compileFamily = (fam: Family): CFamily | null => {
-    const s = byFamily.get(fam);
-    return s ? compileSnapshot(s, warnings) : null;
-  };
-  const ip4 = compileFamily('ipv4');
-  const ip6 = compileFamily('ipv6');
-  const bridge = compileFamily('bridge');
-
   const backendNote: string[] = [];
   const pick = (given: Backend | undefined, snaps: (Snapshot | undefined)[], what: string): Backend => {
     if (given) { backendNote.push(`${what} backend ${given} (given)`); return given; }
@@ -72,10 +64,18 @@ export function compileRuleset(snapshots: readonly Snapshot[], host?: HostContex
     ip: pick(options.backend, [byFamily.get('ipv4'), byFamily.get('ipv6')], 'iptables'),
     bridge: pick(options.bridgeBackend ?? options.backend, [byFamily.get('bridge')], 'ebtables'),
   };
+  const compileFamily = (fam: Family): CFamily | null => {
+    const s = byFamily.get(fam);
+    return s ? compileSnapshot(s, warnings, fam === 'bridge' ? backend.bridge : backend.ip) : null;
+  };
+  const ip4 = compileFamily('ipv4');
+  const ip6 = compileFamily('ipv6');
+  const bridge = compileFamily('bridge');
+
   return { host: model, ip4, ip6, bridge, backend, backendNote, warnings };
 }
 
-function compileSnapshot(s: Snapshot, warnings: string[]): CFamily {
+function compileSnapshot(s: Snapshot, warnings: string[], backend: Backend): CFamily {
   const tables = new Map<string, CTable>();
   let conntrackActive = false;
   for (const t of s.tables) {
@@ -84,7 +84,7 @@ function compileSnapshot(s: Snapshot, warnings: string[]): CFamily {
     for (const c of t.chains) {
       const rules: CRule[] = [];
       for (const r of c.rules) {
-        const cr = s.family === 'bridge' ? compileEbRule(r, s.fileName, chainNames) : compileIpRule(r, s.family, s.fileName, chainNames, c.builtin, warnings);
+        const cr = s.family === 'bridge' ? compileEbRule(r, s.fileName, chainNames, backend) : compileIpRule(r, s.family, s.fileName, chainNames, c.builtin, warnings, backend);
         if (s.family !== 'bridge' && needsConntrack(r)) conntrackActive = true;
         rules.push(cr);
       }
@@ -111,10 +111,10 @@ function needsConntrack(r: Rule): boolean {
   return r.matches.some((m) => CT_MATCHES.has(m.module));
 }
 
-function matchEnv(rule: Rule, m: Match, family: Family, file: string): MatchEnv {
+function matchEnv(rule: Rule, m: Match, family: Family, file: string, backend: Backend): MatchEnv {
   const line = rule.span.start.line;
   return {
-    family, rule, match: m, file,
+    family, rule, match: m, file, backend,
     assumeKeys: [`${m.module}@${file}:${line}`, `${m.module}@${line}`, m.module],
     text: `${printMatchText(rule, m)} (${file}:${line})`,
   };
@@ -128,10 +128,10 @@ function printMatchText(rule: Rule, m: Match): string {
   }
 }
 
-function compileMatches(rule: Rule, family: Family, file: string, table: Record<string, MatchCompiler>): Pred[] {
+function compileMatches(rule: Rule, family: Family, file: string, table: Record<string, MatchCompiler>, backend: Backend): Pred[] {
   const preds: Pred[] = [];
   for (const m of rule.matches) {
-    const env = matchEnv(rule, m, family, file);
+    const env = matchEnv(rule, m, family, file, backend);
     const compiler = m.known ? table[m.module] : undefined;
     const unknownOption = m.options.some((o) => !o.known);
     const p = compiler && !unknownOption ? compiler(m, env) : assumeMatch(env, undefined, compiler ? 'an option chainsight does not know' : 'a match chainsight does not know');
@@ -140,10 +140,13 @@ function compileMatches(rule: Rule, family: Family, file: string, table: Record<
   return preds;
 }
 
-function compileIpRule(rule: Rule, family: Family, file: string, chains: Set<string>, builtin: boolean, warnings: string[]): CRule {
+function compileIpRule(rule: Rule, family: Family, file: string, chains: Set<string>, builtin: boolean, warnings: string[], backend: Backend): CRule {
   const base = ipBase(rule);
   for (const o of base.unsupported) warnings.push(`${file}:${rule.span.start.line}: option ${o.spelling} ${o.words.join(' ')} is not understood; the rule is assumed to match`);
-  const preds = [...base.preds, ...compileMatches(rule, family, file, IP_MATCHES)];
+  const preds = [...base.preds, ...compileMatches(rule, family, file, IP_MATCHES, backend)];
+  if (backend === 'nft' && rule.matches.some(mergedInvertedPorts)) {
+    warnings.push(`${file}:${rule.span.start.line}: with iptables-nft (1.8.9 observed) \`! --sport A ! --dport B\` is one comparison of both ports: the rule matches when either port differs, not when both do (docs/divergences.md#nft-inverted-ports)`);
+  }
   const action = ipAction(rule, family, chains);
   // get_chainname_rulenum(): an unconditional entry (no matches, all-zero ipt_ip) with a standard verdict is
   // labelled like a chain tail.
@@ -153,9 +156,9 @@ function compileIpRule(rule: Rule, family: Family, file: string, chains: Set<str
   return { rule, pred: all(preds), action, labelType, watch: null };
 }
 
-function compileEbRule(rule: Rule, file: string, chains: Set<string>): CRule {
+function compileEbRule(rule: Rule, file: string, chains: Set<string>, backend: Backend): CRule {
   const base = ebBase(rule);
-  const preds = [...base.preds, ...compileMatches(rule, 'bridge', file, BRIDGE_MATCHES)];
+  const preds = [...base.preds, ...compileMatches(rule, 'bridge', file, BRIDGE_MATCHES, backend)];
   const watchers = rule.matches.filter((m) => m.module === 'log' || m.module === 'nflog' || m.module === 'ulog');
   return { rule, pred: all(preds), action: ebAction(rule, chains), labelType: 'rule', watch: watchers.length ? compileWatchers(watchers) : null };
 }

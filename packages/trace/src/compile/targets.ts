@@ -90,14 +90,20 @@ export function ipAction(rule: Rule, family: Family, chains: ReadonlySet<string>
     case 'CT': {
       const notrack = !!opt(t, 'notrack');
       const helper = word(t, 'helper');
+      // xt_CT.c: a packet that already has a conntrack (a REJECT's answer) is left alone (`if (skb->_nfct != 0)`);
+      // --notrack marks it untracked at once (IP_CT_UNTRACKED), which later raw rules see.
       return ext('CT', (p, c) => {
-        if (notrack) p.notrack = true;
+        if (p.ct !== null) return 'CONTINUE';
+        if (notrack) { p.notrack = true; p.ctState = 'UNTRACKED'; }
         if (helper) c.effects.note(`CT: connection helper '${helper}' attached (helpers are not simulated)`);
         return 'CONTINUE';
       });
     }
     case 'NOTRACK':
-      return ext('NOTRACK', (p) => { p.notrack = true; return 'CONTINUE'; });
+      return ext('NOTRACK', (p) => {
+        if (p.ct === null) { p.notrack = true; p.ctState = 'UNTRACKED'; }
+        return 'CONTINUE';
+      });
     case 'DNAT': case 'SNAT': case 'NETMAP': case 'SAME': {
       const req = natRequest(t.name, opt(t, t.name === 'DNAT' ? 'to-destination' : t.name === 'SNAT' ? 'to-source' : 'to'));
       if (t.name === 'SAME') return ext('SAME', (_p, c) => (c.effects.nat({ ...req, type: 'SNAT' }) ? 'ACCEPT' : 'DROP'));

@@ -4,7 +4,7 @@ import type { Chain, Family, Match, Rule, Snapshot } from '@chainsight/grammar';
 import type { HostModel } from '../host/model';
 import type { Chooser } from '../sim/choices';
 import type { SimPacket } from '../sim/state';
-import type { Hook } from '../types';
+import type { Backend, Hook } from '../types';
 
 /** What a predicate or target may consult besides the packet. */
 export interface EvalCtx {
@@ -100,4 +100,6 @@ export interface MatchEnv {
   assumeKeys: string[];
   /** The match as iptables-save prints it, for assumption texts. */
   text: string;
+  /** The backend the rules are loaded with (some matches differ, e.g. mergedInvertedPorts). */
+  backend: Backend;
 }

@@ -54,7 +54,8 @@ export function renderOutcome(o: Outcome, index: number, total: number, st: Requ
   const lines: string[] = [];
   const head = total > 1 ? `Outcome ${index + 1} of ${total} (p=${pct(o.probability)})` : 'Outcome';
   lines.push(st.bold(`${head}: ${o.summary}`));
-  if (o.via) lines.push(`  ${st.dim('after the ' + o.via)}`);
+  // `via` is "first packet: …" for a --state/--reply question, "packet 1: … → packet 2: …" for a conversation.
+  if (o.via) lines.push(`  ${st.dim(`after ${/^packet \d/.test(o.via) ? '' : 'the '}${o.via}`)}`);
   for (const a of o.assumptions) lines.push(`  ${st.yellow('assumes')} ${a}`);
   for (const d of o.draws) lines.push(`  ${st.cyan('draw')} ${d}`);
   let hook = '';

@@ -25,14 +25,14 @@ export interface TraceOptions {
   maxOutcomes?: number;
 }
 
-interface Finished {
+export interface Finished {
   outcome: Outcome;
   conn: Conn | null;
   end: PathEnd;
   finalPacket: SimPacket;
 }
 
-function explore(
+export function explore(
   compiled: CompiledRuleset,
   base: SimPacket,
   input: PathInput,
@@ -71,17 +71,18 @@ function explore(
   return { done, truncated: false };
 }
 
-/** The packet a REJECT sends back, traced through OUTPUT and POSTROUTING (reject.ts). */
+/** The packet a REJECT sends back, traced through OUTPUT and POSTROUTING, and back in through loopback when the
+ *  rejected packet was this host's own (reject.ts). */
 function traceRejectAnswer(compiled: CompiledRuleset, run: Run, end: PathEnd, chooser: Chooser): GeneratedPacket | null {
   const step = run.steps[end.step];
-  if (!step || (step.hook !== 'INPUT' && step.hook !== 'FORWARD')) return null;
+  if (!step || (step.hook !== 'INPUT' && step.hook !== 'FORWARD' && step.hook !== 'OUTPUT')) return null;
   const answer = rejectAnswer(run, step.packet, step.ruleRef?.target ?? null);
   if (!answer) return null;
   const ct = step.packet.ct;
   const genRun = new Run(compiled, answer.packet, chooser, natBinding);
   const genInput: PathInput = {
     entry: { kind: 'local' }, state: ct ? 'RELATED' : 'INVALID', dir: 'REPLY', conn: ct, pinnedOut: null, pinnedPhysOut: null,
-    natChains: answer.natChains,
+    natChains: answer.natChains, attached: ct !== null,
   };
   let genEnd: PathEnd;
   try {
@@ -95,7 +96,7 @@ function traceRejectAnswer(compiled: CompiledRuleset, run: Run, end: PathEnd, ch
 }
 
 /** The first packet of the connection a later packet or reply belongs to. */
-function firstPacketOf(resolved: ResolvedPacket): SimPacket {
+export function firstPacketOf(resolved: ResolvedPacket): SimPacket {
   const p = clonePacket(resolved.packet);
   if (p.proto === 6) {
     p.tcpFlags = 0x02;
@@ -106,25 +107,37 @@ function firstPacketOf(resolved: ResolvedPacket): SimPacket {
   return p;
 }
 
-/** The reply to a connection: addresses from the reply tuple, entering where the original left. */
-function replyPacket(compiled: CompiledRuleset, original: Finished, spec: PacketSpec, resolved: ResolvedPacket): { packet: SimPacket; input: PathInput } | null {
-  const ct = original.conn;
-  const eg = original.end.egress;
-  if (!ct || !eg) return null;
+/** What a reply looks like: its TCP flags, or an ICMP error (RELATED) about the connection instead. */
+export interface ReplyShape {
+  tcpFlags?: string;
+  /** An ICMP error the destination sends about the original packet (`--reply --state RELATED`). */
+  error?: boolean;
+  icmpType?: string | number;
+}
+
+/** The reply to a connection: addresses from the reply tuple, entering where the original left (`eg`). */
+export function replyPacket(
+  compiled: CompiledRuleset,
+  ct: Conn,
+  eg: PathEnd['egress'],
+  shape: ReplyShape,
+  resolved: ResolvedPacket,
+): { packet: SimPacket; input: PathInput } | null {
+  if (!eg) return null;
   const v = resolved.packet.v;
   const icmp = ct.orig.proto === 1 || ct.orig.proto === 58;
   // --reply --state RELATED: the ICMP error the destination sends about the original packet (e.g. port unreachable
   // for UDP to a closed port, netfilter-model.md §2.1d): RELATED, reply direction, translated without nat chains.
-  const error = spec.state === 'RELATED';
+  const error = shape.error === true;
   const replySpec: PacketSpec = {
     src: formatIp(v, ct.reply.src.addr),
     dst: formatIp(v, ct.reply.dst.addr),
     ...(error
-      ? { proto: v === 4 ? 'icmp' : 'icmpv6', icmpType: spec.icmpType ?? (v === 4 ? '3/3' : '1/4') }
+      ? { proto: v === 4 ? 'icmp' : 'icmpv6', icmpType: shape.icmpType ?? (v === 4 ? '3/3' : '1/4') }
       : {
         proto: ct.orig.proto,
         ...(icmp ? { icmpType: icmpReplyType(v, resolved.packet.icmpType ?? 8) ?? 0 } : { sport: ct.reply.src.port ?? 0, dport: ct.reply.dst.port ?? 0 }),
-        tcpFlags: spec.tcpFlags ?? 'SYN,ACK',
+        tcpFlags: shape.tcpFlags ?? 'SYN,ACK',
       }),
     state: 'ESTABLISHED',
   };
@@ -133,8 +146,12 @@ function replyPacket(compiled: CompiledRuleset, original: Finished, spec: Packet
   else if (eg.dev) replySpec.in = eg.dev;
   else return null;
   const r = resolvePacket(replySpec, compiled.host);
-  if (icmp && !error) r.packet.icmpId = ct.reply.dst.port ?? resolved.packet.icmpId;
+  if (icmp && !error) {
+    r.packet.icmpId = ct.reply.dst.port ?? resolved.packet.icmpId;
+    r.packet.icmpSeq = resolved.packet.icmpSeq;
+  }
   r.packet.length = error ? (v === 4 ? 28 : 48) + resolved.packet.length : resolved.packet.length;
+  r.packet.ctState = error ? 'RELATED' : 'ESTABLISHED';
   return {
     packet: r.packet,
     input: {
@@ -145,14 +162,14 @@ function replyPacket(compiled: CompiledRuleset, original: Finished, spec: Packet
 }
 
 /** The packet as it arrives: the entry interface (and bridge port) filled in. */
-function entryView(p: SimPacket, entry: Entry) {
+export function entryView(p: SimPacket, entry: Entry) {
   const v = viewOf(p);
   if (entry.kind === 'iface') v.in = entry.dev;
   if (entry.kind === 'bridge') { v.in = entry.bridge; v.physIn = entry.port; }
   return v;
 }
 
-function confirmed(ct: Conn): Conn {
+export function confirmed(ct: Conn): Conn {
   const c = cloneConn(ct);
   c.dstInit = true;
   c.srcInit = true;
@@ -160,7 +177,7 @@ function confirmed(ct: Conn): Conn {
   return c;
 }
 
-function combine(first: Finished, second: Outcome, via: string): Outcome {
+export function combine(first: { outcome: Outcome }, second: Outcome, via: string): Outcome {
   return {
     ...second,
     probability: first.outcome.probability * second.probability,
@@ -203,7 +220,10 @@ export function traceResolved(compiled: CompiledRuleset, spec: PacketSpec, resol
     let packet: SimPacket;
     let input: PathInput;
     if (resolved.reply) {
-      const r = replyPacket(compiled, f, spec, resolved);
+      const shape: ReplyShape = { error: spec.state === 'RELATED' };
+      if (spec.tcpFlags !== undefined) shape.tcpFlags = spec.tcpFlags;
+      if (spec.icmpType !== undefined) shape.icmpType = spec.icmpType;
+      const r = f.conn ? replyPacket(compiled, f.conn, f.end.egress, shape, resolved) : null;
       if (!r) {
         outcomes.push({ ...f.outcome, verdict: 'no-connection', via, summary: 'no reply path: the original packet left with an unknown egress', steps: [], events: [] });
         continue;

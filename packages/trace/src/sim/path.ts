@@ -24,6 +24,8 @@ export interface PathInput {
   pinnedPhysOut: string | null;
   /** false for ICMP errors related to a connection: nf_nat_icmp_reply_translation, no nat chain (default true). */
   natChains?: boolean;
+  /** The packet carries `conn` from the start, before raw (a REJECT's answer: nf_ct_attach() in nf_reject). */
+  attached?: boolean;
 }
 
 export interface PathEnd {
@@ -84,6 +86,7 @@ export class PathRunner {
   private ipHook(hook: Hook, onReroute?: (table: string) => void): Stop | Go {
     const fam = this.fam;
     const backend = this.compiled.backend.ip;
+    if ((hook === 'PREROUTING' || hook === 'OUTPUT') && !this.ctDone) this.beforeConntrack();
     for (const t of ipHookOrder(hook, backend)) {
       if (t === 'ct') { this.conntrackIn(); continue; }
       if (t === 'confirm') { if (this.p.ct && !this.p.ct.confirmed) this.p.ct.confirmed = true; continue; }
@@ -135,6 +138,22 @@ export class PathRunner {
     return GO;
   }
 
+  /**
+   * What the tables before the conntrack hook (raw, at -300 against conntrack's -200, netfilter-model.md §1.1) see:
+   * no connection yet, so `--ctstate` is INVALID (UNTRACKED once a CT --notrack ran) and connmark never matches
+   * (xt_conntrack.c conntrack_mt(), xt_connmark.c connmark_mt()) — unless the packet already carries one (a
+   * REJECT's answer), which it keeps.
+   */
+  private beforeConntrack(): void {
+    const p = this.p;
+    if (this.input.attached && this.input.conn) {
+      p.ct = this.input.conn; p.ctState = this.input.state; p.ctDir = this.input.dir;
+      return;
+    }
+    p.ct = null; p.ctDir = null;
+    p.ctState = p.notrack ? 'UNTRACKED' : 'INVALID';
+  }
+
   /** The conntrack hook (after raw): attach or create the connection, or leave the packet INVALID/UNTRACKED. */
   private conntrackIn(): void {
     if (this.ctDone) return;
@@ -145,6 +164,11 @@ export class PathRunner {
       p.ct = null;
       p.ctDir = null;
       this.run.event('conntrack', 'conntrack is not active (no rule needs it): no connection state, nat chains are not consulted');
+      return;
+    }
+    if (this.input.attached && this.input.conn) {
+      p.ct = this.input.conn; p.ctState = this.input.state; p.ctDir = this.input.dir;
+      this.run.event('conntrack', `ctstate ${this.input.state}: the connection of the packet it answers was attached when it was made (nf_ct_attach), nat chains are not traversed`);
       return;
     }
     if (p.notrack) {

@@ -1,8 +1,9 @@
 // REJECT answers the sender with a packet the kernel itself generates (netfilter-model.md §5.2): a TCP RST
 // (nf_reject_ipv4.c nf_send_reset: source and ports are the rejected packet's destination, spoofed) or an ICMP
-// error (nf_send_unreach → icmp_send: source is this host's address towards the sender). It is a locally generated
-// packet: OUTPUT then POSTROUTING, with the rejected packet's conntrack attached as RELATED in the reply direction
-// (nf_ct_attach). A RST then meets the nat chains that the rejected packet never reached (observed: the RST of a
+// error (nf_send_unreach → icmp_send: source as __icmp_send() picks it, below). It is a locally generated packet:
+// OUTPUT then POSTROUTING, with the rejected packet's conntrack attached as RELATED in the reply direction
+// (nf_ct_attach). REJECT works in INPUT, FORWARD and OUTPUT (ipt_REJECT.c reject_tg_check()); in OUTPUT the
+// sender is this host, so the answer comes back through loopback (PREROUTING, INPUT). A RST then meets the nat chains that the rejected packet never reached (observed: the RST of a
 // SYN rejected in INPUT traverses nat POSTROUTING), an ICMP error is translated without them.
 import type { Target } from '@chainsight/grammar';
 import { icmpReplyType } from '../packet';
@@ -48,9 +49,15 @@ export function rejectAnswer(run: Run, p: SimPacket, target: Target | null): Gen
     && !(p.v === 4 ? [0, 14, 16, 18] : [129, 140]).includes(p.icmpType);
   if (isIcmpError) return null;
   const code = (p.v === 4 ? ICMP_CODES : ICMP6_CODES)[how] ?? (p.v === 4 ? [3, 3] : [1, 4]);
-  const back = run.compiled.host.route(p.v, p.src);
+  const host = run.compiled.host;
+  const back = host.route(p.v, p.src);
   const dev = back.kind === 'unicast' ? back.dev : p.in;
-  const src = run.compiled.host.selectSource(p.v, dev, back.kind === 'unicast' ? back.via ?? p.src : p.src) ?? p.dst;
+  // net/ipv4/icmp.c __icmp_send(): `saddr = iph->daddr` when the rejected packet was for this host (its route is
+  // RTCF_LOCAL), whichever interface the error leaves by; otherwise the route back to the sender picks it (for a
+  // local sender, REJECT in OUTPUT, that route is the local one and its source the sender's own address).
+  const src = host.isLocal(p.v, p.dst) ? p.dst
+    : back.kind === 'local' ? p.src
+    : host.selectSource(p.v, dev, back.kind === 'unicast' ? back.via ?? p.src : p.src) ?? p.dst;
   const quoted = Math.min(p.length, p.v === 4 ? 548 : 1184);
   const q: SimPacket = {
     ...p, src, dst: p.src, proto: p.v === 4 ? 1 : 58, sport: null, dport: null, icmpType: code[0], icmpCode: code[1],

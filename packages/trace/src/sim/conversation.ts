@@ -1,0 +1,159 @@
+// A conversation: the first packet of a connection and the packets that follow it, each traced against the
+// connection as the packets before it left it. A single PacketSpec asks about one packet and assumes the rest
+// (`--state ESTABLISHED` / `--reply` trace the first packet, then this one); here every packet in between is
+// traced too, so what it changed is kept — the connection mark a CONNMARK --save-mark stored, the NAT bindings,
+// whether a reply was seen — as the kernel keeps it in the nf_conn.
+//
+// Conntrack, per packet (netfilter-model.md §2.1):
+//   * a request while the connection is confirmed and no reply was seen: ctstate NEW (IP_CT_NEW), the nat chains
+//     are skipped (the bindings were set up by the first packet: nf_nat_inet_fn() consults them once per manip);
+//   * a request after a reply: ESTABLISHED;
+//   * a request when no confirmed connection exists (the first packet was dropped before the last hook, or had no
+//     conntrack entry): a first packet again, nat chains included;
+//   * a reply: ESTABLISHED in the reply direction, entering where the first packet left; it marks the connection
+//     as having seen a reply (IPS_SEEN_REPLY is set by conntrack, before any filter verdict). An ICMP error about
+//     the connection is RELATED and sees no nat chain.
+import type { CompiledRuleset } from '../compile/ruleset';
+import { resolvePacket, type PacketSpec } from '../packet';
+import type { Outcome, TraceResult } from '../types';
+import { cloneConn } from './conntrack';
+import { combine, entryView, explore, replyPacket, type Finished, type ReplyShape, type TraceOptions } from './explore';
+import type { PathEnd, PathInput } from './path';
+import type { Conn } from './state';
+
+/** A packet after the first one of a conversation. */
+export interface ConversationStep {
+  /** `request`: the client sends again (the first packet's addresses and ports); `reply`: the other side answers. */
+  direction: 'request' | 'reply';
+  /** TCP flags of this packet (default: ACK for a request, SYN,ACK for the first reply, ACK for later ones). */
+  tcpFlags?: string;
+  /** A reply that is an ICMP error about the connection (RELATED), of this type (default port unreachable). */
+  error?: boolean;
+  icmpType?: string | number;
+}
+
+export interface ConversationResult {
+  /** One result per packet: the first packet, then each step, in order. */
+  packets: TraceResult[];
+}
+
+/** One way the conversation can have gone so far. */
+interface Branch {
+  /** The outcome that led here (probability, assumptions, draws multiply along the branch). */
+  outcome: Outcome | null;
+  via: string[];
+  /** The connection as the latest packet left it; null when none exists. */
+  conn: Conn | null;
+  /** Where the connection's first packet left the host (replies enter there), null if it did not leave. */
+  egress: PathEnd['egress'];
+  seenReply: boolean;
+}
+
+const LEFT: ReadonlySet<string> = new Set(['forwarded', 'delivered']);
+
+function summaryOf(f: Finished): string {
+  return `${f.outcome.summary}${f.outcome.nat.length ? `; ${f.outcome.nat.map((n) => `${n.type} to ${n.to}`).join(', ')}` : ''}`;
+}
+
+function withHistory(b: Branch, o: Outcome): Outcome {
+  if (!b.outcome) return o;
+  return combine({ outcome: b.outcome }, o, b.via.join(' → '));
+}
+
+/** The branch after a first packet (or a packet that starts the connection again). */
+function afterFirst(b: Branch, f: Finished, n: number): Branch {
+  const ok = f.conn !== null && f.conn.confirmed && LEFT.has(f.end.verdict);
+  return {
+    outcome: withHistory(b, f.outcome),
+    via: [...b.via, `packet ${n}: ${summaryOf(f)}`],
+    conn: ok ? f.conn : null,
+    egress: ok ? f.end.egress : null,
+    seenReply: false,
+  };
+}
+
+export function traceConversation(
+  compiled: CompiledRuleset,
+  first: PacketSpec,
+  steps: readonly ConversationStep[],
+  options: TraceOptions = {},
+): ConversationResult {
+  if (first.reply || (first.state !== undefined && first.state !== 'NEW')) {
+    throw new Error('a conversation starts with the connection\'s first packet (no --reply, no --state other than NEW)');
+  }
+  const max = options.maxOutcomes ?? 256;
+  const resolved = resolvePacket(first, compiled.host);
+  const inferred = [...resolved.inferred, ...compiled.backendNote];
+  const baseInput: PathInput = {
+    entry: resolved.entry, state: 'NEW', dir: 'ORIGINAL', conn: null, pinnedOut: resolved.out, pinnedPhysOut: resolved.physOut,
+  };
+  const firstRun = explore(compiled, resolved.packet, baseInput, options, max);
+  const packets: TraceResult[] = [{
+    packet: entryView(resolved.packet, resolved.entry), inferred, outcomes: firstRun.done.map((d) => d.outcome),
+    truncated: firstRun.truncated, backend: compiled.backend,
+  }];
+  let branches: Branch[] = firstRun.done.map((f) => afterFirst({ outcome: null, via: [], conn: null, egress: null, seenReply: false }, f, 1));
+  let lastRequest = resolved;
+  for (const [i, step] of steps.entries()) {
+    const n = i + 2;
+    const outcomes: Outcome[] = [];
+    const next: Branch[] = [];
+    let truncated = false;
+    let shown = packets[packets.length - 1]!.packet;
+    const notes: string[] = [];
+    for (const b of branches) {
+      if (step.direction === 'request') {
+        const spec: PacketSpec = { ...first };
+        if (step.tcpFlags !== undefined) spec.tcpFlags = step.tcpFlags;
+        else if (resolved.packet.proto === 6) spec.tcpFlags = 'ACK';
+        const r = resolvePacket(spec, compiled.host);
+        r.packet.icmpSeq = lastRequest.packet.icmpSeq + 1;
+        r.packet.ipId = lastRequest.packet.ipId + 1;
+        const again = b.conn === null;
+        const input: PathInput = again
+          ? baseInput
+          : { ...baseInput, conn: cloneConn(b.conn!), state: b.seenReply ? 'ESTABLISHED' : 'NEW' };
+        if (again) notes.push(`packet ${n}: no confirmed connection before it, so it is a first packet again`);
+        else if (!b.seenReply) notes.push(`packet ${n}: no reply seen yet, so ctstate is still NEW; the nat chains were consulted by the first packet and are skipped`);
+        r.packet.ctState = input.state;
+        const run = explore(compiled, r.packet, input, options, max);
+        truncated ||= run.truncated;
+        shown = entryView(r.packet, r.entry);
+        for (const d of run.done) {
+          outcomes.push(withHistory(b, d.outcome));
+          next.push(again ? afterFirst(b, d, n) : { ...b, outcome: withHistory(b, d.outcome), via: [...b.via, `packet ${n}: ${summaryOf(d)}`], conn: d.conn ?? b.conn });
+        }
+        lastRequest = r;
+        continue;
+      }
+      const shape: ReplyShape = { error: step.error === true };
+      if (step.tcpFlags !== undefined) shape.tcpFlags = step.tcpFlags;
+      else if (resolved.packet.proto === 6 && b.seenReply) shape.tcpFlags = 'ACK';
+      if (step.icmpType !== undefined) shape.icmpType = step.icmpType;
+      const r = b.conn ? replyPacket(compiled, b.conn, b.egress, shape, lastRequest) : null;
+      if (!r) {
+        const why = b.conn === null ? 'no connection: no earlier packet of it left the host with a conntrack entry' : 'no reply path: the first packet left with an unknown egress';
+        const o: Outcome = {
+          ...(b.outcome ?? packets[0]!.outcomes[0]!),
+          verdict: 'no-connection', summary: why, steps: [], events: [], nat: [], masquerade: false, masqueradeBy: null, egress: null,
+        };
+        outcomes.push(o);
+        next.push(b);
+        continue;
+      }
+      const run = explore(compiled, r.packet, r.input, options, max);
+      truncated ||= run.truncated;
+      shown = entryView(r.packet, r.input.entry);
+      for (const d of run.done) {
+        outcomes.push(withHistory(b, d.outcome));
+        next.push({ ...b, outcome: withHistory(b, d.outcome), via: [...b.via, `packet ${n}: ${summaryOf(d)}`], conn: d.conn ?? b.conn, seenReply: b.seenReply || !shape.error });
+      }
+    }
+    if (outcomes.length > max || next.length > max) truncated = true;
+    packets.push({
+      packet: shown, inferred: [...inferred, ...new Set(notes)], outcomes: outcomes.slice(0, max), truncated, backend: compiled.backend,
+    });
+    branches = next.slice(0, max);
+  }
+  return { packets };
+}
