@@ -4,19 +4,21 @@
 // Roles, and why each becomes the PacketSpec it does (netfilter-model.md §2):
 //   first          the flow's first request packet: the connection's first packet, ctstate NEW, nat chains run.
 //   retransmission a request packet before any reply: still NEW (a dropped first packet leaves no confirmed
-//                  conntrack entry, so the next one is a first packet again; when the first copy left the host no
-//                  PacketSpec fits, simulate.ts unsupportedQuestion).
-//   later          a request packet after a reply: ESTABLISHED; the simulator traces the first packet before it to
-//                  know the connection's NAT bindings.
-//   reply          a packet in the other direction: the simulator's `reply: true` (addresses from the reply tuple,
-//                  entering where the first packet left), with the TCP flags the kernel saw.
-//   error          an ICMP error in the other direction about a TCP/UDP flow (a closed UDP port): RELATED,
-//                  `reply: true, state: 'RELATED'`.
+//                  conntrack entry, so the next one is a first packet again; when the first copy left the host,
+//                  the connection exists and its nat chains are skipped).
+//   later          a request packet after a reply: ESTABLISHED.
+//   reply          a packet in the other direction: addresses from the reply tuple, entering where the first packet
+//                  left, with the TCP flags the kernel saw.
+//   error          an ICMP error in the other direction about a TCP/UDP flow (a closed UDP port): RELATED.
+// Every packet after the first is asked as the last packet of a conversation (trace's traceConversation): the
+// first packet, then every packet the kernel traced before it, so what those packets changed in the connection
+// (its mark, whether a reply was seen) is known. `spec` is the same packet as a single question (`--state`,
+// `--reply`), for messages and for the answers asked without a connection.
 // Any packet may also be the answer a REJECT of the packet before it sent (a TCP RST or an ICMP error generated
 // by the host): the simulator traces that answer with the rejected packet (Outcome.generated), and the comparison
 // offers it as a candidate too. An answer to a packet conntrack has no entry for is asked as a packet of its own
 // (simulate.ts standaloneAnswer).
-import type { PacketSpec } from '@chainsight/trace';
+import type { ConversationStep, PacketSpec } from '@chainsight/trace';
 import type { KnownDivergence } from './divergences.js';
 import type { LabFlow, LabFlowResult, LabPacket, LabPacketInfo } from './kernel-types.js';
 import type { Step } from './steps.js';
@@ -46,6 +48,8 @@ export interface PacketQuestion {
   server: string;
   /** The kernel's view of this packet. */
   observed: LabPacketInfo;
+  /** For every packet after the first: the packets after the first one up to and including this one. */
+  conversation?: ConversationStep[];
 }
 
 /** How the simulator names the flow's endpoints: neighbour names of the host context. */
@@ -120,6 +124,18 @@ export function directionOf(p: LabPacket, firstRequest: LabPacket | undefined, f
   return p.direction;
 }
 
+/** Packet `index` of a flow as a step of the conversation that starts with the flow's first request. */
+function conversationStep(result: LabFlowResult, index: number, firstRequest: LabPacket | undefined): ConversationStep {
+  const p = result.packets[index]!;
+  const tcp = result.flow.proto === 'tcp' && p.packet.tcpFlags ? { tcpFlags: flagsFromKernel(p.packet.tcpFlags) } : {};
+  if (directionOf(p, firstRequest, result.flow) === 'request') return { direction: 'request', ...tcp };
+  if (isIcmpError(result.flow, p.packet)) {
+    const type = p.packet.icmpType !== undefined && /^\d+$/.test(p.packet.icmpType) ? { icmpType: Number(p.packet.icmpType) } : {};
+    return { direction: 'reply', error: true, ...type };
+  }
+  return { direction: 'reply', ...tcp };
+}
+
 /** The simulator's question for packet `index` of a flow the kernel traced. */
 export function questionFor(result: LabFlowResult, index: number, endpoints: Endpoints): PacketQuestion {
   const packets = result.packets;
@@ -128,15 +144,18 @@ export function questionFor(result: LabFlowResult, index: number, endpoints: End
   const firstRequest = packets.find((q) => q.direction === 'request');
   const first = firstPacketSpec(result.flow, result.client, result.server, endpoints, firstRequest?.packet);
   const earlierReplies = packets.slice(0, index).filter((q) => directionOf(q, firstRequest, result.flow) === 'reply').length;
+  const start = firstRequest === undefined ? -1 : packets.indexOf(firstRequest);
+  const conversation = start >= 0 && index > start
+    ? packets.slice(start + 1, index + 1).map((_, k) => conversationStep(result, start + 1 + k, firstRequest))
+    : undefined;
+  const base = { first, client: result.client, server: result.server, observed: p.packet, ...(conversation ? { conversation } : {}) };
   if (directionOf(p, firstRequest, result.flow) === 'request') {
-    const base = { first, client: result.client, server: result.server, observed: p.packet };
     if (p === firstRequest) return { role: 'first', spec: first, ...base };
     const spec: PacketSpec = { ...first };
     if (result.flow.proto === 'tcp' && p.packet.tcpFlags) spec.tcpFlags = flagsFromKernel(p.packet.tcpFlags);
     if (earlierReplies === 0) return { role: 'retransmission', spec, ...base };
     return { role: 'later', spec: { ...spec, state: 'ESTABLISHED' }, ...base };
   }
-  const base = { first, client: result.client, server: result.server, observed: p.packet };
   if (isIcmpError(result.flow, p.packet)) {
     const spec: PacketSpec = { ...first, reply: true, state: 'RELATED' };
     delete spec.tcpFlags;

@@ -22,7 +22,6 @@ export {
 export {
   createSimulator,
   candidatesFor,
-  unsupportedQuestion,
   standaloneAnswer,
   compareFlow,
   describePacket,
@@ -37,7 +36,7 @@ export { parseScenarioDefinition, withoutBroute, rulesFor, type Scenario, type S
 export { loadScenario, scenarioNames, type LoadedScenario, type ScenarioRoots } from './load.js';
 export { recordingOf, parseRecording, formatRecording, type Recording } from './recording.js';
 export { emptyTally, formatFigure, type Tally } from './summary.js';
-export { KNOWN_DIVERGENCES, GENERATOR_AVOIDS, isKnownDivergence, type KnownDivergence } from './divergences.js';
+export { KNOWN_DIVERGENCES, isKnownDivergence, type DivergenceInfo, type KnownDivergence } from './divergences.js';
 export { Rng } from './random/prng.js';
 export { printRuleset, printRule, ruleCount, BUILTIN, type RulesetModel, type TableModel, type ChainModel, type RuleModel, type TargetModel, type ModuleModel, type ProtocolModel, type OptionGroup, type TableName } from './random/model.js';
 export { generateRuleset, generatePackets, type RandomPacket } from './random/generate.js';

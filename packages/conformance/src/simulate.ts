@@ -1,7 +1,10 @@
 // The simulator's side of the comparison: compile the scenario's snapshots and host context once, ask a question
 // per kernel packet (flows.ts), turn the outcomes into candidates (compare.ts) and decide per packet and per flow.
 import { findChain, parseSnapshot, type Snapshot } from '@chainsight/grammar';
-import { compileRuleset, parseHostContext, trace, type CompiledRuleset, type Outcome, type PacketSpec, type TraceResult } from '@chainsight/trace';
+import {
+  compileRuleset, parseHostContext, trace, traceConversation, type CompiledRuleset, type ConversationResult, type ConversationStep, type Outcome,
+  type PacketSpec, type TraceResult,
+} from '@chainsight/trace';
 import { matchCandidates, renderDiff, type Candidate, type CandidateMatch } from './compare.js';
 import { directionOf, questionFor, mendPackets, type Endpoints, type PacketQuestion } from './flows.js';
 import type { LabFlowResult, LabPacket } from './kernel-types.js';
@@ -22,6 +25,8 @@ export interface Simulator extends Endpoints {
   readonly compiled: CompiledRuleset;
   readonly backend: Backend;
   trace(spec: PacketSpec): TraceResult;
+  /** The first packet of a connection and the packets after it, each against the connection as they left it. */
+  converse(first: PacketSpec, steps: readonly ConversationStep[]): ConversationResult;
   /** The target name of a rule the kernel reported (null when there is no such rule). */
   ruleTarget(step: Step): string | null;
 }
@@ -47,6 +52,7 @@ export function createSimulator(input: SimulatorInput): Simulator {
     compiled,
     backend: input.backend,
     trace: (spec) => trace(compiled, spec),
+    converse: (first, steps) => traceConversation(compiled, first, steps),
     isNeighbour: (name) => names.has(name),
     ruleTarget: (step) => {
       const table = families.get(step.family)?.tables.find((t) => t.name === step.table);
@@ -61,19 +67,6 @@ function outcomeLabel(o: Outcome, k: number, n: number): string {
   const p = n > 1 ? ` (p=${Number(o.probability.toFixed(4))})` : '';
   const nat = o.nat.length ? `; ${o.nat.map((x) => `${x.type} to ${x.to}`).join(', ')}` : '';
   return `outcome ${k + 1} of ${n}${p}: ${o.summary}${nat}`;
-}
-
-const CONFIRMED: ReadonlySet<string> = new Set(['forwarded', 'delivered']);
-
-/**
- * A question the simulator cannot answer, or null. A retransmission of a first packet that left the host (its
- * conntrack entry confirmed, no reply yet) is ctstate NEW but no longer runs the nat chains (§2.1): a PacketSpec
- * is either a first packet (NEW, nat chains) or a later one (ESTABLISHED), never both.
- */
-export function unsupportedQuestion(sim: Simulator, q: PacketQuestion): string | null {
-  if (q.role !== 'retransmission') return null;
-  const confirmed = sim.trace(q.first).outcomes.some((o) => CONFIRMED.has(o.verdict));
-  return confirmed ? 'a retransmitted first packet of a connection whose first packet left the host (ctstate NEW, nat chains skipped): the simulator has no such question' : null;
 }
 
 /**
@@ -108,10 +101,14 @@ function withoutConnection(sim: Simulator, q: PacketQuestion): boolean {
   return first.length > 0 && first.every((o) => NO_ENTRY.has(o.packet.ctState));
 }
 
-/** The simulator's answer to a question (asked as a packet of its own when there is no connection). */
+/**
+ * The simulator's answer to a question: the last packet of its conversation (flows.ts), the first packet on its
+ * own, or an answer without a connection as a packet of its own.
+ */
 function ask(sim: Simulator, q: PacketQuestion): { result: TraceResult; standalone: boolean } {
-  const standalone = withoutConnection(sim, q);
-  return { result: sim.trace(standalone ? standaloneAnswer(q) : q.spec), standalone };
+  if (withoutConnection(sim, q)) return { result: sim.trace(standaloneAnswer(q)), standalone: true };
+  if (q.conversation === undefined) return { result: sim.trace(q.spec), standalone: false };
+  return { result: sim.converse(q.first, q.conversation).packets.at(-1)!, standalone: false };
 }
 
 /**
@@ -121,7 +118,7 @@ function ask(sim: Simulator, q: PacketQuestion): { result: TraceResult; standalo
  */
 export function candidatesFor(sim: Simulator, q: PacketQuestion, previous?: PacketQuestion): Candidate[] {
   const out: Candidate[] = [];
-  if (previous !== undefined && previous.role !== 'retransmission') {
+  if (previous !== undefined) {
     for (const o of ask(sim, previous).result.outcomes) {
       if (o.generated) out.push({ label: `the ${o.generated.kind} REJECT sent (${o.summary})`, probability: o.probability, steps: o.generated.steps.map(fromSimulator) });
     }
@@ -139,8 +136,6 @@ export interface PacketComparison {
   kernel: Step[];
   candidates: Candidate[];
   match: CandidateMatch;
-  /** Why this packet could not be asked (it then does not agree), else null. */
-  unsupported: string | null;
 }
 
 export interface FlowComparison {
@@ -160,10 +155,9 @@ export function compareFlow(sim: Simulator, result: LabFlowResult, tool: string)
   const comparisons = packets.map((p, index): PacketComparison => {
     const question = questions[index]!;
     const kernel = p.steps.map(({ inferred: _i, ...s }) => s);
-    const unsupported = unsupportedQuestion(sim, question);
-    const candidates = unsupported === null ? candidatesFor(sim, question, questions[index - 1]) : [];
-    const match: CandidateMatch = unsupported === null ? matchCandidates(kernel, candidates) : { agree: false, candidate: null, index: -1, comparison: null };
-    return { index, direction: directionOf(p, firstRequest, result.flow), question, kernel, candidates, match, unsupported };
+    const candidates = candidatesFor(sim, question, questions[index - 1]);
+    const match: CandidateMatch = matchCandidates(kernel, candidates);
+    return { index, direction: directionOf(p, firstRequest, result.flow), question, kernel, candidates, match };
   });
   const problem = packets.length === 0 ? 'the kernel traced no packet' : null;
   return { name: result.name, agree: problem === null && comparisons.every((c) => c.match.agree), packets: comparisons, problem };
@@ -183,7 +177,6 @@ export function describePacket(c: PacketComparison): string {
     const which = n > 1 ? `; the kernel took ${c.match.candidate!.label}` : '';
     return `${head}\n  agrees (${c.kernel.length} steps${which})`;
   }
-  if (c.unsupported !== null) return `${head}\n  NOT COMPARED: ${c.unsupported}`;
   if (c.match.candidate === null) {
     return `${head}\n  DIFFERS: the simulator gave no outcome; the kernel took:\n${c.kernel.map((s) => `    ${formatStep(s)}`).join('\n')}`;
   }

@@ -5,14 +5,12 @@
 //
 // Needs Linux, root and the lab's tools; elsewhere it skips loudly, and under CI=true that is a failure.
 // Environment: CONFORMANCE_SECONDS (random time box; default 90 under CI, 20 otherwise), CONFORMANCE_SEED,
-// CONFORMANCE_CASE (only that random case), CONFORMANCE_MAX_CASES, CONFORMANCE_INCLUDE_KNOWN=1 (generate the
-// constructs of known divergences too), CONFORMANCE_RECORD=1 (write the kernel's results to
+// CONFORMANCE_CASE (only that random case), CONFORMANCE_MAX_CASES, CONFORMANCE_RECORD=1 (write the kernel's results to
 // fixtures/conformance/<scenario>/recorded.<backend>.json for the offline tests).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labAvailability, missingTraceTools } from '@chainsight/kernel-lab';
-import { GENERATOR_AVOIDS } from '../src/divergences';
 import { RandomLab } from '../src/kernel/random-lab';
 import { runAndCompare, type ScenarioRun } from '../src/kernel/scenario-run';
 import { loadScenario, scenarioNames } from '../src/load';
@@ -145,7 +143,6 @@ if (problem !== null) {
         packetsPerCase: 4,
         maxShrinks: 3,
         shrinkMs: 90_000,
-        avoid: process.env.CONFORMANCE_INCLUDE_KNOWN === '1' ? new Set() : GENERATOR_AVOIDS,
         ...(only !== undefined ? { only } : {}),
         log: (line) => console.log(`random: ${line}`),
       });

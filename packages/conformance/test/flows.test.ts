@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { directionOf, firstPacketSpec, flagsFromKernel, flagsFromLetters, mendPackets, questionFor, toLabFlow } from '../src/flows';
 import type { LabFlowResult, LabPacket } from '../src/kernel-types';
-import { candidatesFor, createSimulator, standaloneAnswer, unsupportedQuestion } from '../src/simulate';
+import { candidatesFor, createSimulator, standaloneAnswer } from '../src/simulate';
 import type { Step } from '../src/steps';
 import { step } from './helpers';
 
@@ -155,11 +155,20 @@ describe('questions the simulator answers differently', () => {
     expect(candidatesFor(sim, q).map((c) => c.label)).toEqual([expect.stringContaining('asked as a packet of its own')]);
   });
 
-  it('a retransmission of a first packet that left the host cannot be asked; one that was dropped is a first packet again', () => {
-    const forwarded = createSimulator({ iptablesSave: '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -m conntrack --ctstate NEW\nCOMMIT\n', hostJson: host, backend: 'nft' });
-    const dropped = createSimulator({ iptablesSave: '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -m conntrack --ctstate NEW\nCOMMIT\n', hostJson: host, backend: 'nft' });
-    const f = flow('icmp', '198.51.100.9');
-    expect(unsupportedQuestion(forwarded, questionFor(f, 1, forwarded))).toMatch(/retransmitted first packet/);
-    expect(unsupportedQuestion(dropped, questionFor(f, 1, dropped))).toBeNull();
+  // netfilter-model.md §2.1: nf_nat_inet_fn() consults the nat chains once per connection and manip.
+  it.each([
+    ['left the host: NEW on the confirmed connection, nat chains skipped', 'ACCEPT', false],
+    ['was dropped: no confirmed connection, a first packet again with nat chains', 'DROP', true],
+  ] as const)('a retransmitted first packet whose first copy %s', (_what, policy, natAgain) => {
+    const sim = createSimulator({
+      iptablesSave: `*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ${policy} [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -m conntrack --ctstate NEW\nCOMMIT\n`,
+      hostJson: host, backend: 'nft',
+    });
+    const q = questionFor(flow('icmp', '198.51.100.9'), 1, sim);
+    expect(q.role).toBe('retransmission');
+    const [only, ...more] = candidatesFor(sim, q);
+    expect(more).toEqual([]);
+    expect(only!.steps.some((s) => s.table === 'nat')).toBe(natAgain);
+    expect(only!.steps.find((s) => s.chain === 'FORWARD' && s.type === 'rule')).toMatchObject({ rule: 1 });
   });
 });

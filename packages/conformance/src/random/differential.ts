@@ -7,7 +7,6 @@
 import type { LabFlowResult } from '../kernel-types.js';
 import { compareFlow, createSimulator, describeFlow, type FlowComparison } from '../simulate.js';
 import { generatePackets, generateRuleset, type RandomPacket } from './generate.js';
-import { GENERATOR_AVOIDS, type KnownDivergence } from '../divergences.js';
 import { printRuleset, ruleCount, type RulesetModel } from './model.js';
 import { Rng } from './prng.js';
 import { shrinkRuleset, type ShrinkResult } from './shrink.js';
@@ -62,9 +61,9 @@ export interface RandomCase {
   packets: RandomPacket[];
 }
 
-export function generateCase(seed: number, index: number, packetsPerCase: number, avoid: ReadonlySet<KnownDivergence> = GENERATOR_AVOIDS): RandomCase {
+export function generateCase(seed: number, index: number, packetsPerCase: number): RandomCase {
   const rng = new Rng(caseSeed(seed, index));
-  return { index, ruleset: generateRuleset(rng, avoid), packets: generatePackets(rng, packetsPerCase, avoid) };
+  return { index, ruleset: generateRuleset(rng), packets: generatePackets(rng, packetsPerCase) };
 }
 
 type Judgement = { kind: 'agree'; comparison: FlowComparison } | { kind: 'differ'; comparison: FlowComparison } | { kind: 'not-traced' };
@@ -101,8 +100,6 @@ export interface DifferentialOptions {
   shrinkMs: number;
   /** Run only this case of the seed (to reproduce one: CONFORMANCE_CASE). */
   only?: number;
-  /** Known divergences the generator stays away from (default: all of them). */
-  avoid?: ReadonlySet<KnownDivergence>;
   log?: (line: string) => void;
 }
 
@@ -128,7 +125,7 @@ export async function runDifferential(kernel: KernelSide, options: DifferentialO
   const first = options.only ?? 0;
   const end = options.only !== undefined ? options.only + 1 : options.maxCases;
   for (let index = first; index < end && Date.now() < options.deadline; index++) {
-    const c = generateCase(options.seed, index, options.packetsPerCase, options.avoid);
+    const c = generateCase(options.seed, index, options.packetsPerCase);
     const text = printRuleset(c.ruleset);
     report.rulesets++;
     const loaded = await kernel.load(text);

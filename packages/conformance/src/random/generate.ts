@@ -4,9 +4,8 @@
 // MASQUERADE/SNAT from POSTROUTING, CT in raw, `-i`/`-o` only in built-in chains that have that interface), and
 // protocol options always come with their `-p`. A ruleset the kernel still refuses is skipped and counted.
 import { BUILTIN, type ChainModel, type ModuleModel, type OptionGroup, type ProtocolModel, type RuleModel, type RulesetModel, type TableModel, type TableName, type TargetModel } from './model.js';
-import { GENERATOR_AVOIDS, type KnownDivergence } from '../divergences.js';
 import type { Rng } from './prng.js';
-import { ADDRESS_POOL, DESTINATIONS, HOST_ADDRESSES, INTERFACES, NEIGHBOUR_ADDRESS, PORTS, SOURCES, facingAddress, segmentOf, type Source } from './topology.js';
+import { ADDRESS_POOL, DESTINATIONS, HOST_ADDRESSES, INTERFACES, NEIGHBOUR_ADDRESS, PORTS, SOURCES, segmentOf, type Source } from './topology.js';
 
 /** Hooks a chain can be reached from. */
 type Hooks = ReadonlySet<string>;
@@ -37,7 +36,7 @@ function portSpec(rng: Rng): string {
   return rng.pick(PORT_POOL);
 }
 
-function protocol(rng: Rng, avoid: ReadonlySet<KnownDivergence>): ProtocolModel {
+function protocol(rng: Rng): ProtocolModel {
   const name = rng.weighted({ tcp: 5, udp: 3, icmp: 2 } as const);
   const modules: ModuleModel[] = [];
   if (name === 'icmp') {
@@ -46,11 +45,7 @@ function protocol(rng: Rng, avoid: ReadonlySet<KnownDivergence>): ProtocolModel 
   }
   const opts: OptionGroup[] = [];
   if (rng.chance(0.6)) opts.push([...not(rng), '--dport', portSpec(rng)]);
-  if (rng.chance(0.2)) {
-    // iptables-nft merges two inverted ports into one comparison (docs/divergences.md#nft-inverted-ports).
-    const dportInverted = opts[0]?.[0] === '!';
-    opts.push([...(dportInverted && avoid.has('nft-inverted-ports') ? [] : not(rng)), '--sport', portSpec(rng)]);
-  }
+  if (rng.chance(0.2)) opts.push([...not(rng), '--sport', portSpec(rng)]);
   if (name === 'tcp' && rng.chance(0.3)) {
     const mask = rng.pick(['SYN,RST,ACK,FIN', 'SYN,ACK', 'FIN,SYN,RST,PSH,ACK,URG', 'RST']);
     const comp = rng.pick(['SYN', 'ACK', 'NONE', 'RST', 'SYN,ACK']);
@@ -70,14 +65,14 @@ function iprange(rng: Rng): string {
   return `${base}.${a}-${base}.${a + rng.int(0, 55)}`;
 }
 
-function modules(rng: Rng, hooks: Hooks, stateless: boolean, avoid: ReadonlySet<KnownDivergence>): ModuleModel[] {
+function modules(rng: Rng, hooks: Hooks): ModuleModel[] {
   const out: ModuleModel[] = [];
-  if (!stateless && rng.chance(0.3)) {
+  if (rng.chance(0.3)) {
     const opts: OptionGroup[] = [[...not(rng, 0.15), '--ctstate', rng.some(CT_STATES, 3).join(',')]];
     out.push({ module: 'conntrack', options: opts });
   }
   if (rng.chance(0.15)) out.push({ module: 'mark', options: [[...not(rng), '--mark', rng.chance(0.5) ? rng.pick(MARKS) : `${rng.pick(MARKS)}/0xff`]] });
-  if (!stateless && rng.chance(0.08)) out.push({ module: 'connmark', options: [[...not(rng), '--mark', rng.pick(MARKS)]] });
+  if (rng.chance(0.08)) out.push({ module: 'connmark', options: [[...not(rng), '--mark', rng.pick(MARKS)]] });
   if (rng.chance(0.15)) {
     const opts: OptionGroup[] = [];
     if (rng.chance(0.6)) opts.push([...not(rng), '--dst-type', rng.pick(['LOCAL', 'UNICAST', 'BROADCAST', 'MULTICAST'])]);
@@ -93,7 +88,7 @@ function modules(rng: Rng, hooks: Hooks, stateless: boolean, avoid: ReadonlySet<
     const opts: OptionGroup[] = [];
     const kind = rng.weighted({ in: 3, out: outOk ? 2 : 0, bridged: 2, isIn: 1 });
     if (kind === 'in') opts.push([...not(rng), '--physdev-in', rng.pick(PORTS)]);
-    if (kind === 'out') opts.push([...(avoid.has('physdev-out-negated') ? [] : not(rng)), '--physdev-out', rng.pick(PORTS)]);
+    if (kind === 'out') opts.push([...not(rng), '--physdev-out', rng.pick(PORTS)]);
     if (kind === 'bridged' || (kind === 'out' && rng.chance(0.5))) opts.push([...not(rng), '--physdev-is-bridged']);
     if (kind === 'isIn') opts.push([...not(rng), '--physdev-is-in']);
     out.push({ module: 'physdev', options: opts });
@@ -116,7 +111,7 @@ function target(name: string, required: OptionGroup[] = [], options: OptionGroup
 }
 
 /** A non-jump target that the kernel accepts in this table for a chain reached from `hooks`. */
-function pickTarget(rng: Rng, table: TableName, hooks: Hooks, proto: ProtocolModel | null, avoid: ReadonlySet<KnownDivergence>, natClass?: 'dst' | 'src'): TargetModel | null {
+function pickTarget(rng: Rng, table: TableName, hooks: Hooks, proto: ProtocolModel | null, natClass?: 'dst' | 'src'): TargetModel | null {
   const portProto = proto !== null && proto.name !== 'icmp';
   const only = (allowed: string[]) => hooks.size > 0 && [...hooks].every((h) => allowed.includes(h));
   const log = () => target('LOG', [], rng.chance(0.7) ? [['--log-prefix', `"cs-${rng.int(1, 99)}: "`]] : []);
@@ -128,8 +123,7 @@ function pickTarget(rng: Rng, table: TableName, hooks: Hooks, proto: ProtocolMod
   };
   switch (table) {
     case 'filter': {
-      const rejectOk = !(avoid.has('reject-in-output') && (hooks.has('OUTPUT') || hooks.size === 0));
-      const k = rng.weighted({ ACCEPT: 3, DROP: 2, RETURN: 2, REJECT: rejectOk ? 2 : 0, LOG: 2, MARK: 1, CONNMARK: 1, none: 2 });
+      const k = rng.weighted({ ACCEPT: 3, DROP: 2, RETURN: 2, REJECT: 2, LOG: 2, MARK: 1, CONNMARK: 1, none: 2 });
       if (k === 'none') return null;
       if (k === 'LOG') return log();
       if (k === 'MARK') return mark();
@@ -163,8 +157,7 @@ function pickTarget(rng: Rng, table: TableName, hooks: Hooks, proto: ProtocolMod
       return target(k);
     }
     case 'raw': {
-      const notrackOk = !(avoid.has('notrack-reject-answer') && (hooks.has('OUTPUT') || hooks.size === 0));
-      const k = rng.weighted({ ACCEPT: 2, DROP: 1, RETURN: 2, NOTRACK: notrackOk ? 2 : 0, MARK: 1, none: 2 });
+      const k = rng.weighted({ ACCEPT: 2, DROP: 1, RETURN: 2, NOTRACK: 2, MARK: 1, none: 2 });
       if (k === 'none') return null;
       if (k === 'MARK') return mark();
       if (k === 'NOTRACK') return target('CT', [['--notrack']]);
@@ -189,7 +182,7 @@ function reachability(drafts: Draft[]): Map<ChainModel, Set<string>> {
 }
 
 /** A random ruleset: a few tables, built-in chains with rules, and user chains reached by jumps and gotos. */
-export function generateRuleset(rng: Rng, avoid: ReadonlySet<KnownDivergence> = GENERATOR_AVOIDS): RulesetModel {
+export function generateRuleset(rng: Rng): RulesetModel {
   const names: TableName[] = ['filter'];
   if (rng.chance(0.55)) names.push('nat');
   if (rng.chance(0.4)) names.push('mangle');
@@ -217,8 +210,8 @@ export function generateRuleset(rng: Rng, avoid: ReadonlySet<KnownDivergence> = 
       const n = d.chain.builtin ? rng.int(0, 5) : rng.int(1, 4);
       for (let i = 0; i < n; i++) {
         const builtin = d.chain.builtin ? d.chain.name : null;
-        const proto = rng.chance(0.55) ? protocol(rng, avoid) : null;
-        const rule: RuleModel = { base: base(rng, builtin), proto, modules: modules(rng, new Set(builtin ? [builtin] : ['OUTPUT']), name === 'raw' && avoid.has('raw-conntrack-state'), avoid), target: null };
+        const proto = rng.chance(0.55) ? protocol(rng) : null;
+        const rule: RuleModel = { base: base(rng, builtin), proto, modules: modules(rng, new Set(builtin ? [builtin] : ['OUTPUT'])), target: null };
         // (A user chain may be reached from OUTPUT: the physdev-out restriction is applied to every user chain.)
         const targets = all.slice(k + 1).filter((t) => !t.chain.builtin && natCompatible(name, d, t));
         if (targets.length && rng.chance(0.35)) {
@@ -235,7 +228,7 @@ export function generateRuleset(rng: Rng, avoid: ReadonlySet<KnownDivergence> = 
   const reach = reachability(drafts);
   for (const d of drafts) {
     const hooks = reach.get(d.chain)!;
-    for (const r of d.chain.rules) if (r.target === null) r.target = pickTarget(rng, d.table, hooks, r.proto, avoid, d.natClass);
+    for (const r of d.chain.rules) if (r.target === null) r.target = pickTarget(rng, d.table, hooks, r.proto, d.natClass);
   }
   return { tables };
 }
@@ -261,18 +254,13 @@ export interface RandomPacket {
 }
 
 /** `count` packets with distinct connections (source ports and ICMP ids differ). */
-export function generatePackets(rng: Rng, count: number, avoid: ReadonlySet<KnownDivergence> = GENERATOR_AVOIDS): RandomPacket[] {
+export function generatePackets(rng: Rng, count: number): RandomPacket[] {
   const out: RandomPacket[] = [];
   for (let i = 0; i < count; i++) {
     const from = rng.pick(SOURCES);
     // Only packets that cross the host: not to the sender itself, not between two endpoints on the same side
-    // (topology.ts segmentOf; the host talking to itself would go through lo). An ICMP error about a packet to
-    // another interface's address has a source the simulator does not pick (docs/divergences.md#icmp-error-source).
-    const facing = facingAddress(from);
-    const dst = rng.pick(
-      DESTINATIONS.filter((d) => segmentOf(d) !== segmentOf(from) && d !== (NEIGHBOUR_ADDRESS[from] ?? from))
-        .filter((d) => !(avoid.has('icmp-error-source') && segmentOf(d) === 'host' && d !== facing)),
-    );
+    // (topology.ts segmentOf; the host talking to itself would go through lo).
+    const dst = rng.pick(DESTINATIONS.filter((d) => segmentOf(d) !== segmentOf(from) && d !== (NEIGHBOUR_ADDRESS[from] ?? from)));
     const proto = rng.weighted({ tcp: 5, udp: 3, icmp: 2 } as const);
     if (proto === 'icmp') {
       out.push({ from, dst, proto, icmpType: Number(rng.weighted({ '8': 8, '0': 1, '13': 1 })), icmpId: 1000 + i });

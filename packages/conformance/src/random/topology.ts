@@ -50,14 +50,6 @@ export function segmentOf(endpoint: string): string {
   return endpoint;
 }
 
-/** The host's address on the interface facing a source (null for the host itself). */
-export function facingAddress(source: Source): string | null {
-  if (source === 'host') return null;
-  if (source === 'lan') return HOST_ADDRESSES.eth1;
-  if (source === 'b1' || source === 'b2') return HOST_ADDRESSES.br0;
-  return HOST_ADDRESSES.eth0;
-}
-
 /** Address a packet from `source` carries: the neighbour's, the external host's, or (host) the address the
  *  host selects for the route to `dst` (RFC 1122 source selection as `ip route get` does: the egress device's). */
 export function sourceAddress(source: Source, dst: string): string {
