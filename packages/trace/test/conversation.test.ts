@@ -76,6 +76,17 @@ describe('conntrack along a conversation (netfilter-model.md §2.1)', () => {
     expect(r.packets[2]!.packet).toMatchObject({ tcpFlags: 0x10, ctState: 'ESTABLISHED' });
   });
 
+  it('follows each fork of the first packet: the reply of each endpoint kube-proxy may choose, with its probability', () => {
+    const kube = compileScenario('kube-proxy');
+    const r = traceConversation(kube, { from: 'client', dst: '172.30.0.44', proto: 'tcp', dport: 80 }, [{ direction: 'reply' }, { direction: 'request' }]);
+    const endpoints = r.packets[0]!.outcomes.map((o) => o.nat.map((n) => n.to).join());
+    expect(endpoints).toHaveLength(2);
+    for (const n of [1, 2]) {
+      expect(r.packets[n]!.outcomes.map((o) => o.probability)).toEqual([0.5, 0.5]);
+      expect(r.packets[n]!.outcomes.map((o) => o.via)).toEqual(endpoints.map((e) => expect.stringContaining(`DNAT to ${e}`)));
+    }
+  });
+
   it('starts only from a first packet', () => {
     expect(() => traceConversation(compiled, { from: 'lan', dst: '198.51.100.99', reply: true }, [])).toThrow(/first packet/);
   });

@@ -14,12 +14,12 @@
 //     as having seen a reply (IPS_SEEN_REPLY is set by conntrack, before any filter verdict). An ICMP error about
 //     the connection is RELATED and sees no nat chain.
 import type { CompiledRuleset } from '../compile/ruleset';
-import { resolvePacket, type PacketSpec } from '../packet';
+import { resolvePacket, type PacketSpec, type ResolvedPacket } from '../packet';
 import type { Outcome, TraceResult } from '../types';
 import { cloneConn } from './conntrack';
 import { combine, entryView, explore, replyPacket, type Finished, type ReplyShape, type TraceOptions } from './explore';
 import type { PathEnd, PathInput } from './path';
-import type { Conn } from './state';
+import { clonePacket, type Conn } from './state';
 
 /** A packet after the first one of a conversation. */
 export interface ConversationStep {
@@ -72,6 +72,17 @@ function afterFirst(b: Branch, f: Finished, n: number): Branch {
   };
 }
 
+/** The client's next packet: the first one's addresses and ports, ACK unless flags are given (TCP). */
+function nextRequest(compiled: CompiledRuleset, first: PacketSpec, step: ConversationStep, last: ResolvedPacket): ResolvedPacket {
+  const spec: PacketSpec = { ...first };
+  if (step.tcpFlags !== undefined) spec.tcpFlags = step.tcpFlags;
+  else if (last.packet.proto === 6) spec.tcpFlags = 'ACK';
+  const r = resolvePacket(spec, compiled.host);
+  r.packet.icmpSeq = last.packet.icmpSeq + 1;
+  r.packet.ipId = last.packet.ipId + 1;
+  return r;
+}
+
 export function traceConversation(
   compiled: CompiledRuleset,
   first: PacketSpec,
@@ -101,14 +112,12 @@ export function traceConversation(
     let truncated = false;
     let shown = packets[packets.length - 1]!.packet;
     const notes: string[] = [];
+    // The client's packet is the same whichever way the conversation went: the first packet's addresses and ports,
+    // the next ICMP echo sequence number and IP ID.
+    const request = step.direction === 'request' ? nextRequest(compiled, first, step, lastRequest) : null;
     for (const b of branches) {
-      if (step.direction === 'request') {
-        const spec: PacketSpec = { ...first };
-        if (step.tcpFlags !== undefined) spec.tcpFlags = step.tcpFlags;
-        else if (resolved.packet.proto === 6) spec.tcpFlags = 'ACK';
-        const r = resolvePacket(spec, compiled.host);
-        r.packet.icmpSeq = lastRequest.packet.icmpSeq + 1;
-        r.packet.ipId = lastRequest.packet.ipId + 1;
+      if (request) {
+        const r = { ...request, packet: clonePacket(request.packet) };
         const again = b.conn === null;
         const input: PathInput = again
           ? baseInput
@@ -123,7 +132,6 @@ export function traceConversation(
           outcomes.push(withHistory(b, d.outcome));
           next.push(again ? afterFirst(b, d, n) : { ...b, outcome: withHistory(b, d.outcome), via: [...b.via, `packet ${n}: ${summaryOf(d)}`], conn: d.conn ?? b.conn });
         }
-        lastRequest = r;
         continue;
       }
       const shape: ReplyShape = { error: step.error === true };
@@ -149,6 +157,7 @@ export function traceConversation(
         next.push({ ...b, outcome: withHistory(b, d.outcome), via: [...b.via, `packet ${n}: ${summaryOf(d)}`], conn: d.conn ?? b.conn, seenReply: b.seenReply || !shape.error });
       }
     }
+    if (request) lastRequest = request;
     if (outcomes.length > max || next.length > max) truncated = true;
     packets.push({
       packet: shown, inferred: [...inferred, ...new Set(notes)], outcomes: outcomes.slice(0, max), truncated, backend: compiled.backend,
