@@ -110,3 +110,23 @@ describe('things kept verbatim, with a warning', () => {
     expect(printRuleArgs(r)).toBe(printed);
   });
 });
+
+// parse/rule-args.ts: within one parse, a value type whose values repeat shares one value object per distinct
+// text; one whose values seldom repeat (comments here) stops sharing after its trial lookups. Either way every
+// rule holds the value it was written with.
+describe('values shared within a parse', () => {
+  const lines = Array.from({ length: 1500 }, (_, i) => `-A INPUT -p tcp -m comment --comment "svc-${i}" -m tcp --dport 80 -j ACCEPT`);
+  const r = parseSnapshot(`*filter\n:INPUT ACCEPT [0:0]\n${lines.join('\n')}\nCOMMIT\n`, { fileName: 't' });
+  const rules = r.snapshot.tables[0]!.chains[0]!.rules;
+  const value = (ru: Rule, key: string) => ru.matches.flatMap((m) => m.options).find((o) => o.key === key)!.value;
+
+  it('keeps each rule\'s own value', () => {
+    expect(rules.map((ru) => ru.comment)).toEqual(lines.map((_, i) => `svc-${i}`));
+    expect(rules.every((ru) => value(ru, 'dport').type === 'port-range')).toBe(true);
+  });
+
+  it('shares the repeated ones', () => {
+    expect(new Set(rules.map((ru) => value(ru, 'dport'))).size).toBe(1);
+    expect(new Set(rules.map((ru) => ru.base[0]!.value)).size).toBe(1);
+  });
+});

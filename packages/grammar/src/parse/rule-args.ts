@@ -40,37 +40,59 @@ export const BASE_SPECS = { ip: IP_BASE, bridge: EB_BASE };
 const isOptionWord = (w: ArgWord) => !w.quoted && w.text.length > 1 && w.text.startsWith('-') && !/^-\d/.test(w.text);
 const isBang = (w: ArgWord) => !w.quoted && w.text === '!';
 
-/** Parses one option's value words with its value type, reporting bad values at their location. */
 /**
  * Parsed values are immutable and repeat a lot (`tcp`, `0x4000/0x4000`, `RELATED,ESTABLISHED`): within one
- * parse, identical words of the same value type share one value object and one words array. This keeps a
- * 130k-rule snapshot's model several times smaller (the garbage collector's copying was the parse's main cost).
+ * parse, identical words of the same value type share one value object and one words array, which keeps a
+ * 130k-rule snapshot's model smaller (the garbage collector's copying is the parse's main cost). Looking a value
+ * up costs hashing its text, so a value type whose values seldom repeat (comments, DNAT targets) stops being
+ * cached once its first lookups show that: sharing would save less than the lookups and the cache's own entries
+ * cost.
  */
-const valueCache = new Map<ValueTypeRef, Map<string, { value: OptionValue; texts: string[] }>>();
+interface TypeCache {
+  values: Map<string, { value: OptionValue; texts: string[] }>;
+  lookups: number;
+  hits: number;
+  off: boolean;
+}
+const valueCache = new Map<ValueTypeRef, TypeCache>();
 type ValueTypeRef = OptionSpec['value'];
+/** Lookups after which a value type's hit rate decides whether it stays cached, and the rate it needs. */
+const TRIAL = 1000;
+const MIN_HIT_RATE = 0.6;
 export function resetValueCache(): void {
   valueCache.clear();
 }
 
+/** Where a value's diagnostics point: its words, or the option when it has none. */
+function valueSpan(words: ArgWord[], optSpan: Span): Span {
+  return words.length ? wordsSpan(words[0]!, words[words.length - 1]!) : optSpan;
+}
+
+/** Parses one option's value words with its value type, reporting bad values at their location. */
 function parseValue(spec: OptionSpec, words: ArgWord[], family: Family, sink: DiagnosticSink, optSpan: Span): { value: OptionValue; texts: string[] } {
-  const key = words.length === 1 ? words[0]!.text : words.map((w) => w.text).join('\u0000');
-  let byType = valueCache.get(spec.value);
-  if (!byType) valueCache.set(spec.value, (byType = new Map()));
-  const hit = byType.get(key);
-  if (hit) return hit;
-  const span = words.length ? wordsSpan(words[0]!, words[words.length - 1]!) : optSpan;
+  let cache = valueCache.get(spec.value);
+  if (!cache) valueCache.set(spec.value, (cache = { values: new Map(), lookups: 0, hits: 0, off: false }));
+  let key: string | null = null;
+  if (!cache.off) {
+    key = words.length === 1 ? words[0]!.text : words.map((w) => w.text).join('\u0000');
+    const hit = cache.values.get(key);
+    cache.lookups++;
+    if (hit) { cache.hits++; return hit; }
+    if (cache.lookups === TRIAL && cache.hits < TRIAL * MIN_HIT_RATE) { cache.off = true; cache.values.clear(); key = null; }
+  }
   const texts = words.map((w) => w.text);
   try {
     const value = spec.value.parse(texts, { family });
     const notes = values.takeWarnings();
-    for (const w of notes) sink.warning('parse/value-note', `${spec.names[0]}: ${w}`, span);
+    for (const w of notes) sink.warning('parse/value-note', `${spec.names[0]}: ${w}`, valueSpan(words, optSpan));
     const entry = { value, texts };
     // Values that warned are not shared, so every occurrence gets its own warning.
-    if (!notes.length) byType.set(key, entry);
+    if (!notes.length && key !== null) cache.values.set(key, entry);
     return entry;
   } catch (e) {
     values.takeWarnings();
     if (!(e instanceof ValueError)) throw e;
+    const span = valueSpan(words, optSpan);
     const text = texts.join(' ');
     if (spec.value.addressLike && values.HOSTNAME_RE.test(text)) {
       sink.warning('parse/hostname', `${spec.names[0]} ${text}: a host name, which iptables resolves when the rule is loaded; chainsight cannot know the address and keeps it verbatim`, span,
@@ -85,54 +107,70 @@ function parseValue(spec: OptionSpec, words: ArgWord[], family: Family, sink: Di
 }
 
 export function parseRuleArgs(words: ArgWord[], family: Family, sink: DiagnosticSink): RuleParts {
-  const parts: RuleParts = { base: [], matches: [], target: null, counters: null };
-  const bridge = family === 'bridge';
-  const baseSpecs = bridge ? EB_BASE : IP_BASE;
-  let negation: ArgWord | null = null;
-  /** The `!` that negated the option being read, so its span starts there. */
-  let negationWord: ArgWord | null = null;
-  let current: Match | null = null;
-  let targetSpec: TargetSpec | null = null;
-  let i = 0;
+  return new RuleArgsReader(words, family, sink).read();
+}
 
-  const takeNegation = (spec: { negatable: boolean; names: readonly string[] } | null): boolean => {
+/** The state of reading one rule's words; one object per rule (a 130k-rule file reads 130k of them). */
+class RuleArgsReader {
+  private readonly parts: RuleParts = { base: [], matches: [], target: null, counters: null };
+  private readonly bridge: boolean;
+  private readonly baseSpecs: readonly OptionSpec[];
+  private negation: ArgWord | null = null;
+  /** The `!` that negated the option being read, so its span starts there. */
+  private negationWord: ArgWord | null = null;
+  private current: Match | null = null;
+  private targetSpec: TargetSpec | null = null;
+  private i = 0;
+
+  constructor(
+    private readonly words: ArgWord[],
+    private readonly family: Family,
+    private readonly sink: DiagnosticSink,
+  ) {
+    this.bridge = family === 'bridge';
+    this.baseSpecs = this.bridge ? EB_BASE : IP_BASE;
+  }
+
+  private takeNegation(spec: { negatable: boolean; names: readonly string[] } | null): boolean {
+    const negation = this.negation;
     if (!negation) return false;
-    if (spec && !spec.negatable) sink.error('parse/not-negatable', `${spec.names[0]} cannot be negated with '!'`, negation.span);
-    negationWord = negation;
-    negation = null;
+    if (spec && !spec.negatable) this.sink.error('parse/not-negatable', `${spec.names[0]} cannot be negated with '!'`, negation.span);
+    this.negationWord = negation;
+    this.negation = null;
     return true;
-  };
+  }
 
   /** Reads `arity` value words after position i (the option), handling the old `--opt ! value` negation. */
-  const readValues = (spec: OptionSpec, optWord: ArgWord): { words: ArgWord[]; lateNegation: boolean } => {
+  private readValues(spec: OptionSpec, optWord: ArgWord): { words: ArgWord[]; lateNegation: boolean } {
+    const words = this.words;
     let late = false;
-    if (spec.value.arity > 0 && words[i + 1] && isBang(words[i + 1]!)) {
+    if (spec.value.arity > 0 && words[this.i + 1] && isBang(words[this.i + 1]!)) {
       late = true;
-      sink.warning('parse/old-negation', `'${optWord.text} ! value' is the old negation syntax; write '! ${optWord.text} value'`, words[i + 1]!.span);
-      i++;
+      this.sink.warning('parse/old-negation', `'${optWord.text} ! value' is the old negation syntax; write '! ${optWord.text} value'`, words[this.i + 1]!.span);
+      this.i++;
     }
     const vals: ArgWord[] = [];
     for (let k = 0; k < spec.value.arity; k++) {
-      const w = words[i + 1];
+      const w = words[this.i + 1];
       // A missing first value: the next word is another option (isOptionWord already excludes `-1`).
       if (!w || (k === 0 && isOptionWord(w))) {
-        sink.error('parse/missing-value', `${optWord.text} needs ${spec.value.arity === 1 ? 'a value' : `${spec.value.arity} values`}`, optWord.span);
+        this.sink.error('parse/missing-value', `${optWord.text} needs ${spec.value.arity === 1 ? 'a value' : `${spec.value.arity} values`}`, optWord.span);
         break;
       }
       vals.push(w);
-      i++;
+      this.i++;
     }
     return { words: vals, lateNegation: late };
-  };
+  }
 
-  const makeEntry = (spec: OptionSpec, optWord: ArgWord, negated: boolean): OptionEntry => {
-    const { words: vals, lateNegation } = readValues(spec, optWord);
-    const span = wordsSpan(negated && negationWord ? negationWord : optWord, vals.length ? vals[vals.length - 1]! : optWord);
-    negationWord = null;
+  private makeEntry(spec: OptionSpec, optWord: ArgWord, negated: boolean): OptionEntry {
+    const { words: vals, lateNegation } = this.readValues(spec, optWord);
+    const span = wordsSpan(negated && this.negationWord ? this.negationWord : optWord, vals.length ? vals[vals.length - 1]! : optWord);
+    this.negationWord = null;
     const parsed = vals.length === spec.value.arity
-      ? parseValue(spec, vals, family, sink, optWord.span)
+      ? parseValue(spec, vals, this.family, this.sink, optWord.span)
       : { value: { type: 'raw', words: vals.map((w) => w.text) } as OptionValue, texts: vals.map((w) => w.text) };
-    return {
+    const entry: OptionEntry = {
       kind: 'option',
       key: spec.key,
       // The registry's own string when it is the same spelling: short strings are copies otherwise.
@@ -142,45 +180,49 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
       value: parsed.value,
       words: parsed.texts,
       span,
-      ...(vals.some((w) => w.quoted) ? { quoted: true } : {}),
-    } as OptionEntry;
-  };
+    };
+    if (vals.some((w) => w.quoted)) entry.quoted = true;
+    return entry;
+  }
 
   /** An option nobody knows: keep it verbatim with the words up to the next option. */
-  const makeUnknown = (optWord: ArgWord, negated: boolean): OptionEntry => {
+  private makeUnknown(optWord: ArgWord, negated: boolean): OptionEntry {
+    const words = this.words;
     const vals: ArgWord[] = [];
-    while (words[i + 1] && !isOptionWord(words[i + 1]!) && !isBang(words[i + 1]!)) vals.push(words[++i]!);
+    while (words[this.i + 1] && !isOptionWord(words[this.i + 1]!) && !isBang(words[this.i + 1]!)) vals.push(words[++this.i]!);
     const span = wordsSpan(optWord, vals.length ? vals[vals.length - 1]! : optWord);
-    return {
+    const entry: OptionEntry = {
       kind: 'option', key: optWord.text, spelling: optWord.text, negated, known: false,
       value: { type: 'raw', words: vals.map((w) => w.text) }, words: vals.map((w) => w.text), span,
-      ...(vals.some((w) => w.quoted) ? { quoted: true } : {}),
-    } as OptionEntry;
-  };
+    };
+    if (vals.some((w) => w.quoted)) entry.quoted = true;
+    return entry;
+  }
 
-  const addToMatch = (m: Match, entry: OptionEntry) => {
+  private addToMatch(m: Match, entry: OptionEntry): void {
     if (entry.known && m.options.some((o) => o.key === entry.key)) {
-      sink.warning('parse/repeated-option', `${entry.spelling} is given twice in -m ${m.module}; the kernel keeps only one (iptables refuses this)`, entry.span);
+      this.sink.warning('parse/repeated-option', `${entry.spelling} is given twice in -m ${m.module}; the kernel keeps only one (iptables refuses this)`, entry.span);
     }
     m.options.push(entry);
     m.span = joinSpans(m.span, entry.span);
-  };
+  }
 
-  const newMatch = (module: string, spelling: string, spec: ModuleSpec | undefined, explicit: boolean, span: Span): Match => {
+  private newMatch(module: string, spelling: string, spec: ModuleSpec | undefined, explicit: boolean, span: Span): Match {
     const m: Match = { kind: 'match', module: spec?.name ?? module, spelling: spec?.name === spelling ? spec.name : spelling, known: !!spec, explicit, options: [], span };
-    parts.matches.push(m);
+    this.parts.matches.push(m);
     return m;
-  };
+  }
 
   /** Places option word `w` (at index i) with its owner; false when nobody knows it. */
-  const resolveOption = (w: ArgWord, prefix: boolean): boolean => {
+  private resolveOption(w: ArgWord, prefix: boolean): boolean {
+    const { parts, family, targetSpec } = this;
     const text = w.text;
-    const baseSpec = findOptionSpec(baseSpecs, text, prefix);
+    const baseSpec = findOptionSpec(this.baseSpecs, text, prefix);
     if (baseSpec && !(targetSpec && findOptionSpec(targetSpec.options, text, false))) {
-      const negated = takeNegation(baseSpec);
-      const entry = makeEntry(baseSpec, w, negated);
+      const negated = this.takeNegation(baseSpec);
+      const entry = this.makeEntry(baseSpec, w, negated);
       if (parts.base.some((b) => b.key === entry.key)) {
-        sink.error('parse/repeated-option', `multiple ${baseSpec.names[0]} flags are not allowed`, entry.span);
+        this.sink.error('parse/repeated-option', `multiple ${baseSpec.names[0]} flags are not allowed`, entry.span);
       }
       parts.base.push(entry);
       return true;
@@ -189,7 +231,7 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
     if (targetSpec) {
       const spec = findOptionSpec(targetSpec.options, text, prefix);
       if (spec) {
-        const entry = makeEntry(spec, w, takeNegation(spec));
+        const entry = this.makeEntry(spec, w, this.takeNegation(spec));
         parts.target!.options.push(entry);
         parts.target!.span = joinSpans(parts.target!.span, entry.span);
         return true;
@@ -199,19 +241,19 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
     for (let k = parts.matches.length - 1; k >= 0; k--) {
       const m = parts.matches[k]!;
       if (!m.known) continue;
-      const specs = bridge ? ebModuleOptions(m.module) : findMatchModule(family, m.module)?.options ?? [];
+      const specs = this.bridge ? ebModuleOptions(m.module) : findMatchModule(family, m.module)?.options ?? [];
       const spec = findOptionSpec(specs, text, prefix);
       if (spec) {
-        addToMatch(m, makeEntry(spec, w, takeNegation(spec)));
+        this.addToMatch(m, this.makeEntry(spec, w, this.takeNegation(spec)));
         return true;
       }
     }
-    if (bridge) {
+    if (this.bridge) {
       const mod = findEbModuleForOption(text, prefix);
       if (mod) {
         const spec = findOptionSpec(mod.options, text, prefix)!;
-        const m = newMatch(mod.name, mod.name, mod, false, w.span);
-        addToMatch(m, makeEntry(spec, w, takeNegation(spec)));
+        const m = this.newMatch(mod.name, mod.name, mod, false, w.span);
+        this.addToMatch(m, this.makeEntry(spec, w, this.takeNegation(spec)));
         return true;
       }
       return false;
@@ -222,137 +264,143 @@ export function parseRuleArgs(words: ArgWord[], family: Family, sink: Diagnostic
     const implicit = MATCHES.find((m) => m.implicitForProtocols.includes(protoNum) && m.families.includes(family));
     const spec = implicit ? findOptionSpec(implicit.options, text, prefix) : undefined;
     if (implicit && spec) {
-      const m = newMatch(implicit.name, implicit.name, implicit, false, w.span);
-      addToMatch(m, makeEntry(spec, w, takeNegation(spec)));
+      const m = this.newMatch(implicit.name, implicit.name, implicit, false, w.span);
+      this.addToMatch(m, this.makeEntry(spec, w, this.takeNegation(spec)));
       return true;
     }
     return false;
-  };
+  }
 
-  while (i < words.length) {
-    const w = words[i]!;
-    if (isBang(w)) {
-      if (negation) sink.error('parse/double-negation', `'!' given twice`, w.span);
-      negation = w;
-      i++;
-      continue;
-    }
-    if (!isOptionWord(w)) {
-      sink.error('parse/unexpected-argument', `Bad argument '${w.text}': expected an option`, w.span,
-        w.text.includes(' ') ? undefined : 'an unquoted value with spaces? quote it: --comment "a b c"');
-      i++;
-      continue;
-    }
+  /** `-m NAME` / `--match NAME`. */
+  private readMatch(w: ArgWord): void {
+    const { words, sink, family } = this;
     const text = w.text;
-    // -m / --match
-    if (!bridge && (text === '-m' || text === '--match')) {
-      if (negation) { sink.error('parse/misplaced-negation', `'!' cannot negate -m`, negation.span); negation = null; }
-      const nameWord = words[i + 1];
-      if (!nameWord || isOptionWord(nameWord)) {
-        sink.error('parse/missing-value', `${text} needs a module name`, w.span);
-        i++;
-        continue;
-      }
-      const spec = findMatchModule(family, nameWord.text);
-      if (!spec) {
-        const other = findMatchModule(family === 'ipv4' ? 'ipv6' : 'ipv4', nameWord.text);
-        sink.warning('parse/unknown-match', other
-          ? `match module '${nameWord.text}' exists only for ${family === 'ipv4' ? 'IPv6' : 'IPv4'}; kept verbatim`
-          : `unknown match module '${nameWord.text}'; kept verbatim, its options are not interpreted`, nameWord.span);
-      }
-      current = newMatch(nameWord.text, nameWord.text, spec, true, wordsSpan(w, nameWord));
-      i += 2;
-      continue;
+    if (this.negation) { sink.error('parse/misplaced-negation', `'!' cannot negate -m`, this.negation.span); this.negation = null; }
+    const nameWord = words[this.i + 1];
+    if (!nameWord || isOptionWord(nameWord)) {
+      sink.error('parse/missing-value', `${text} needs a module name`, w.span);
+      this.i++;
+      return;
     }
-    // -j / -g
-    if (text === '-j' || text === '--jump' || (!bridge && (text === '-g' || text === '--goto'))) {
-      if (negation) { sink.error('parse/misplaced-negation', `'!' cannot negate ${text}`, negation.span); negation = null; }
-      const nameWord = words[i + 1];
-      if (!nameWord) {
-        sink.error('parse/missing-value', `${text} needs a target`, w.span);
-        i++;
-        continue;
-      }
-      if (parts.target) sink.error('parse/repeated-target', `a rule has one target; '${nameWord.text}' follows '${parts.target.name}'`, nameWord.span);
-      const name = nameWord.text;
-      const spec = findTargetSpec(family, name) ?? null;
-      const verdicts = bridge ? EB_VERDICTS : VERDICTS;
-      targetSpec = spec;
-      parts.target = {
-        kind: 'target',
-        name: spec?.name ?? name,
-        type: verdicts.has(name) ? 'verdict' : spec ? 'extension' : 'chain',
-        goto: text === '-g' || text === '--goto',
-        options: [],
-        span: wordsSpan(w, nameWord),
-      };
-      i += 2;
-      continue;
+    const spec = findMatchModule(family, nameWord.text);
+    if (!spec) {
+      const other = findMatchModule(family === 'ipv4' ? 'ipv6' : 'ipv4', nameWord.text);
+      sink.warning('parse/unknown-match', other
+        ? `match module '${nameWord.text}' exists only for ${family === 'ipv4' ? 'IPv6' : 'IPv4'}; kept verbatim`
+        : `unknown match module '${nameWord.text}'; kept verbatim, its options are not interpreted`, nameWord.span);
     }
-    // -c packets bytes (iptables-restore and ebtables-save -c)
-    if (text === '-c' || text === '--set-counters') {
-      const p = words[i + 1];
-      const b = words[i + 2];
-      if (p && b && /^\d+$/.test(p.text) && /^\d+$/.test(b.text)) {
-        parts.counters = { packets: BigInt(p.text), bytes: BigInt(b.text) };
-        i += 3;
-      } else if (p && /^\[?\d+:\d+\]?$/.test(p.text)) {
-        const [pk, by] = p.text.replace(/[[\]]/g, '').split(':');
-        parts.counters = { packets: BigInt(pk!), bytes: BigInt(by!) };
-        i += 2;
-      } else {
-        sink.error('parse/missing-value', `${text} needs two numbers (packets bytes)`, w.span);
-        i++;
-      }
-      continue;
+    this.current = this.newMatch(nameWord.text, nameWord.text, spec, true, wordsSpan(w, nameWord));
+    this.i += 2;
+  }
+
+  /** `-j NAME` / `-g NAME`. */
+  private readTarget(w: ArgWord): void {
+    const { words, sink, parts } = this;
+    const text = w.text;
+    if (this.negation) { sink.error('parse/misplaced-negation', `'!' cannot negate ${text}`, this.negation.span); this.negation = null; }
+    const nameWord = words[this.i + 1];
+    if (!nameWord) {
+      sink.error('parse/missing-value', `${text} needs a target`, w.span);
+      this.i++;
+      return;
     }
-    if (!bridge && (text === '-4' || text === '-6' || text === '--ipv4' || text === '--ipv6')) {
-      const wants = text.includes('6') ? 'ipv6' : 'ipv4';
-      if (wants !== family) sink.warning('parse/family-mismatch', `${text} rule in an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} file: iptables-restore skips it`, w.span);
-      i++;
-      continue;
+    if (parts.target) sink.error('parse/repeated-target', `a rule has one target; '${nameWord.text}' follows '${parts.target.name}'`, nameWord.span);
+    const name = nameWord.text;
+    const spec = findTargetSpec(this.family, name) ?? null;
+    const verdicts = this.bridge ? EB_VERDICTS : VERDICTS;
+    this.targetSpec = spec;
+    parts.target = {
+      kind: 'target',
+      name: spec?.name ?? name,
+      type: verdicts.has(name) ? 'verdict' : spec ? 'extension' : 'chain',
+      goto: text === '-g' || text === '--goto',
+      options: [],
+      span: wordsSpan(w, nameWord),
+    };
+    this.i += 2;
+  }
+
+  /** `-c packets bytes` (iptables-restore and ebtables-save -c). */
+  private readCounters(w: ArgWord): void {
+    const p = this.words[this.i + 1];
+    const b = this.words[this.i + 2];
+    if (p && b && /^\d+$/.test(p.text) && /^\d+$/.test(b.text)) {
+      this.parts.counters = { packets: BigInt(p.text), bytes: BigInt(b.text) };
+      this.i += 3;
+    } else if (p && /^\[?\d+:\d+\]?$/.test(p.text)) {
+      const [pk, by] = p.text.replace(/[[\]]/g, '').split(':');
+      this.parts.counters = { packets: BigInt(pk!), bytes: BigInt(by!) };
+      this.i += 2;
+    } else {
+      this.sink.error('parse/missing-value', `${w.text} needs two numbers (packets bytes)`, w.span);
+      this.i++;
     }
-    // Like getopt_long, an exact option name wins over an abbreviation of another (`--proto` of -m policy is
-    // not `--protocol`): try every owner with exact names first, then with unambiguous prefixes.
-    if (resolveOption(w, false) || resolveOption(w, true)) { i++; continue; }
-    // Nobody knows the option: keep it verbatim where it stands.
-    const negated = takeNegation(null);
-    const entry = makeUnknown(w, negated);
+  }
+
+  /** An option nobody knows: kept verbatim where it stands. */
+  private keepUnknown(w: ArgWord): void {
+    const { parts, current } = this;
+    const entry = this.makeUnknown(w, this.takeNegation(null));
     const holder = parts.target && parts.target.type !== 'extension' && parts.target.type !== 'verdict' ? parts.target
       : current && !current.known ? current : null;
     if (holder) {
-      if (holder.kind === 'target') {
-        holder.type = 'unknown';
-        holder.options.push(entry);
-        holder.span = joinSpans(holder.span, entry.span);
-      } else {
-        holder.options.push(entry);
-        holder.span = joinSpans(holder.span, entry.span);
-      }
-    } else {
-      const where = parts.target ? `target ${parts.target.name}` : current ? `-m ${current.module}` : 'this rule';
-      sink.warning('parse/unknown-option', `unknown option '${text}' for ${where}; kept verbatim`, entry.span);
-      // Kept in an opaque part of its own (module ''), so printing and re-reading put it back the same way.
-      if (parts.target) { parts.target.options.push(entry); }
-      else {
-        const last = parts.matches[parts.matches.length - 1];
-        if (last && last.module === '') { last.options.push(entry); last.span = joinSpans(last.span, entry.span); }
-        else newMatch('', '', undefined, false, entry.span).options.push(entry);
-      }
+      if (holder.kind === 'target') holder.type = 'unknown';
+      holder.options.push(entry);
+      holder.span = joinSpans(holder.span, entry.span);
+      return;
     }
-    i++;
+    const where = parts.target ? `target ${parts.target.name}` : current ? `-m ${current.module}` : 'this rule';
+    this.sink.warning('parse/unknown-option', `unknown option '${w.text}' for ${where}; kept verbatim`, entry.span);
+    // Kept in an opaque part of its own (module ''), so printing and re-reading put it back the same way.
+    if (parts.target) { parts.target.options.push(entry); return; }
+    const last = parts.matches[parts.matches.length - 1];
+    if (last && last.module === '') { last.options.push(entry); last.span = joinSpans(last.span, entry.span); }
+    else this.newMatch('', '', undefined, false, entry.span).options.push(entry);
   }
-  if (negation) sink.error('parse/dangling-negation', `'!' at the end of the rule negates nothing`, (negation as ArgWord).span);
-  // Arrays filled with push() keep spare capacity; the model keeps exact-size copies (it is retained whole).
-  parts.base = parts.base.slice();
-  parts.matches = parts.matches.slice();
-  for (const m of parts.matches) m.options = m.options.slice();
-  if (parts.target) parts.target.options = parts.target.options.slice();
-  // Opaque targets with options: say once that they were kept verbatim.
-  if (parts.target?.type === 'unknown') {
-    sink.warning('parse/unknown-target', `unknown target '${parts.target.name}' with options; kept verbatim`, parts.target.span);
+
+  read(): RuleParts {
+    const { words, sink, bridge, parts } = this;
+    while (this.i < words.length) {
+      const w = words[this.i]!;
+      if (isBang(w)) {
+        if (this.negation) sink.error('parse/double-negation', `'!' given twice`, w.span);
+        this.negation = w;
+        this.i++;
+        continue;
+      }
+      if (!isOptionWord(w)) {
+        sink.error('parse/unexpected-argument', `Bad argument '${w.text}': expected an option`, w.span,
+          w.text.includes(' ') ? undefined : 'an unquoted value with spaces? quote it: --comment "a b c"');
+        this.i++;
+        continue;
+      }
+      const text = w.text;
+      if (!bridge && (text === '-m' || text === '--match')) { this.readMatch(w); continue; }
+      if (text === '-j' || text === '--jump' || (!bridge && (text === '-g' || text === '--goto'))) { this.readTarget(w); continue; }
+      if (text === '-c' || text === '--set-counters') { this.readCounters(w); continue; }
+      if (!bridge && (text === '-4' || text === '-6' || text === '--ipv4' || text === '--ipv6')) {
+        const wants = text.includes('6') ? 'ipv6' : 'ipv4';
+        if (wants !== this.family) sink.warning('parse/family-mismatch', `${text} rule in an ${this.family === 'ipv4' ? 'IPv4' : 'IPv6'} file: iptables-restore skips it`, w.span);
+        this.i++;
+        continue;
+      }
+      // Like getopt_long, an exact option name wins over an abbreviation of another (`--proto` of -m policy is
+      // not `--protocol`): try every owner with exact names first, then with unambiguous prefixes.
+      if (!this.resolveOption(w, false) && !this.resolveOption(w, true)) this.keepUnknown(w);
+      this.i++;
+    }
+    if (this.negation) sink.error('parse/dangling-negation', `'!' at the end of the rule negates nothing`, this.negation.span);
+    // Arrays filled with push() keep spare capacity; the model keeps exact-size copies (it is retained whole).
+    parts.base = parts.base.slice();
+    parts.matches = parts.matches.slice();
+    for (const m of parts.matches) m.options = m.options.slice();
+    if (parts.target) parts.target.options = parts.target.options.slice();
+    // Opaque targets with options: say once that they were kept verbatim.
+    if (parts.target?.type === 'unknown') {
+      sink.warning('parse/unknown-target', `unknown target '${parts.target.name}' with options; kept verbatim`, parts.target.span);
+    }
+    return parts;
   }
-  return parts;
 }
 
 function ebModuleOptions(module: string): readonly OptionSpec[] {
