@@ -58,6 +58,15 @@ export function joinSpans(a: Span, b: Span): Span {
   return new SourceSpan(s.line, s.column, s.offset, e.line, e.column, e.offset);
 }
 
+/** A span's start and end offsets without building its Position objects. */
+export function startOffset(s: Span): number {
+  return s instanceof SourceSpan ? s.startOffset : s.start.offset;
+}
+
+export function endOffset(s: Span): number {
+  return s instanceof SourceSpan ? s.endOffset : s.end.offset;
+}
+
 /** Plain-object form, for tests and serialisation. */
 export function plainSpan(s: Span): { start: Position; end: Position } {
   return { start: s.start, end: s.end };

@@ -26,10 +26,20 @@ function flat(s: string): string {
 
 const isSpace = (c: number) => c === 32 || c === 9 || c === 11 || c === 12;
 
-/** Words of a line, or null when the line has an unterminated quote (left to the chevrotain path). */
-export function scanWords(line: LineInfo): ArgWord[] | null {
+/**
+ * Words of a line, or null when the line has an unterminated quote (left to the chevrotain path). With
+ * `asciiOnly`, also null when the line has a character other than printable ASCII and tab (checked in the same
+ * pass: the lines the scanner is proven on, scan.test.ts).
+ */
+export function scanWords(line: LineInfo, asciiOnly = false): ArgWord[] | null {
   const s = line.text;
   const n = s.length;
+  if (asciiOnly) {
+    for (let k = 0; k < n; k++) {
+      const c = s.charCodeAt(k);
+      if ((c < 32 && c !== 9) || c > 126) return null;
+    }
+  }
   const out: ArgWord[] = [];
   let i = 0;
   while (i < n) {

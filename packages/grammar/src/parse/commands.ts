@@ -2,7 +2,7 @@
 // Shared by iptables-save, ebtables-save, `iptables -S` and shell command scripts.
 import type { Family, Rule } from '../ir/nodes';
 import type { Span } from '../ir/span';
-import { joinSpans } from '../ir/span';
+import { endOffset, joinSpans, startOffset } from '../ir/span';
 import type { ArgWord } from '../lex/words';
 import { printRuleArgs } from '../print/rule';
 import type { SnapshotBuilder } from './builder';
@@ -35,9 +35,15 @@ export interface CommandContext {
 
 function ruleFrom(ctx: CommandContext, chain: string, args: ArgWord[], span: Span): Rule {
   const parts = parseRuleArgs(args, ctx.family, ctx.sink);
-  const comments = parts.matches
-    .filter((m) => m.module === 'comment')
-    .flatMap((m) => m.options.filter((o) => o.key === 'comment').map((o) => (o.value.type === 'string' ? o.value.value : o.words.join(' '))));
+  let comment: string | null = null;
+  for (const m of parts.matches) {
+    if (m.module !== 'comment') continue;
+    for (const o of m.options) {
+      if (o.key !== 'comment') continue;
+      const text = o.value.type === 'string' ? o.value.value : o.words.join(' ');
+      comment = comment === null ? text : `${comment} ${text}`;
+    }
+  }
   return {
     kind: 'rule',
     family: ctx.family,
@@ -45,12 +51,12 @@ function ruleFrom(ctx: CommandContext, chain: string, args: ArgWord[], span: Spa
     chain,
     index: 0,
     span,
-    raw: ctx.text.slice(span.start.offset, span.end.offset),
+    raw: ctx.text.slice(startOffset(span), endOffset(span)),
     counters: ctx.counters ?? parts.counters,
     base: parts.base,
     matches: parts.matches,
     target: parts.target,
-    comment: comments.length ? comments.join(' ') : null,
+    comment,
   };
 }
 

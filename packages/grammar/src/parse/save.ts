@@ -22,8 +22,6 @@ export interface LineParseOptions {
 }
 
 const COUNTERS_RE = /^\[(\d+):(\d+)\]$/;
-/** Lines the hand scanner may take: printable ASCII and tabs only (other white space is chevrotain's call). */
-const ASCII_LINE = /^[\x20-\x7e\t]*$/;
 const TOOL_RE = /^(?:sudo\s+)?(iptables|ip6tables|ebtables)(?:-nft|-legacy)?(?:\s|$)/;
 
 function lineSpan(words: ArgWord[], line: LineInfo): Span {
@@ -107,8 +105,8 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
     // Hot path: rule lines (`-A …`, `[p:b] -A …`) are scanned by hand; everything else, and any line the
     // scanner declines, goes through the chevrotain lexer and grammar.
     const c0 = line.text.charCodeAt(0);
-    if ((c0 === 45 /* - */ || c0 === 91 /* [ */) && ASCII_LINE.test(line.text)) {
-      const fast = scanWords(line);
+    if (c0 === 45 /* - */ || c0 === 91 /* [ */) {
+      const fast = scanWords(line, true);
       const cmd = fast && (fast[0]?.tokenType === 'Counters' ? fast[1] : fast[0]);
       if (fast && cmd?.tokenType === 'Command') {
         const counters = fast[0]!.tokenType === 'Counters' ? fast[0]! : null;
