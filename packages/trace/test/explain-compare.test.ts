@@ -38,6 +38,36 @@ describe.each([
   });
 });
 
+// Two pings from the LAN through SNAT on a router that saves the first reply's mark to the connection (CONNMARK);
+// later packets are accepted by `-m mark ! --mark 0x0` in mangle PREROUTING. Each later packet is traced as the
+// last of its conversation, so the simulation knows the mark the first reply stored.
+describe.each([
+  ['firewall.legacy.syslog.txt', 'firewall.legacy.iptables-save'],
+  ['firewall.nflog.txt', 'firewall.legacy.iptables-save'],
+  ['firewall.xtables-monitor.txt', 'firewall.nft.iptables-save'],
+  ['firewall.nft-monitor-a.txt', 'firewall.nft.iptables-save'],
+  ['firewall.nft-monitor.txt', 'firewall.nft.iptables-save'],
+])('%s: a conversation', (log, rules) => {
+  const snapshots = [snapshotOf(rules)];
+  const routerHost = parseHostContext(read('fixtures/conformance/firewall/host.json')).context!;
+  const e = explainTrace(read(`fixtures/explain/${log}`), snapshots, { fileName: log });
+  const comparisons = compareWithSimulation(e, snapshots, routerHost);
+
+  it('the simulation takes the kernel\'s steps for all four packets', () => {
+    expect(comparisons).toHaveLength(4);
+    expect(comparisons.map((c) => (c.diverge || c.verdictDiffers || c.error ? { diverge: c.diverge, error: c.error } : 'same'))).toEqual(['same', 'same', 'same', 'same']);
+  });
+
+  it('traces each later packet after the ones before it', () => {
+    expect(comparisons.map((c) => c.assumed.find((a) => a.startsWith('packet ')) ?? null)).toEqual([
+      null,
+      expect.stringMatching(/^packet 2 of the connection packet 1 opened: /),
+      expect.stringMatching(/^packet 3 of the connection packet 1 opened \(after packets 2\)/),
+      expect.stringMatching(/^packet 4 of the connection packet 1 opened \(after packets 2, 3\)/),
+    ]);
+  });
+});
+
 describe('a snapshot that is not the traced ruleset', () => {
   const traced = snapshotOf('docker-host.legacy.iptables-save');
   // Without `-A FORWARD -i docker0 -o docker0 -j ACCEPT` the bridged echo request meets the FORWARD policy.

@@ -2,13 +2,16 @@
 // behind `chainsight trace`) and the kernel's path is set beside the simulated one, step by step, to the first
 // place they part. The packet is rebuilt from what the trace printed at the first hook: addresses, protocol,
 // ports, ICMP type, TCP flags, the input interface and MACs (or a local sender when the first hook is OUTPUT).
-// A packet whose flow was seen earlier in the log is traced as a later packet (ESTABLISHED) or, when it goes the
-// other way, as the reply of that earlier packet, so the simulator applies the connection's NAT bindings.
+// A packet whose flow was seen earlier in the log is traced as the last packet of a conversation (traceConversation):
+// the connection's first packet from the log, then every packet of that connection the log shows before this
+// one, so the simulator knows the connection as they left it (NAT bindings, a mark saved by CONNMARK, whether a
+// reply was seen).
 import type { Snapshot } from '@chainsight/grammar';
 import { compileRuleset, type CompiledRuleset } from '../compile/ruleset';
 import type { HostContext } from '../host/context';
 import { HostModel } from '../host/model';
 import { PacketError, type PacketSpec } from '../packet';
+import { traceConversation, type ConversationStep } from '../sim/conversation';
 import { traceSpec } from '../sim/explore';
 import type { Outcome, TraceStep } from '../types';
 import type { ExplainedPacket, Explanation, PacketFields, PathStep, TraceFamily } from './types';
@@ -146,6 +149,8 @@ export interface Earlier {
   role: 'original' | 'reply' | 'later' | 'reject-answer';
   /** Already paired with an answer that only the addresses identified. */
   answered: boolean;
+  /** The packet that opened this one's connection (itself for an original); null for a REJECT's answer. */
+  opener: Earlier | null;
 }
 
 /**
@@ -164,7 +169,7 @@ export function firstOfConnection(p: ExplainedPacket, snapshots: readonly Snapsh
 export function comparePacket(
   compiled: CompiledRuleset, p: ExplainedPacket, earlier: Earlier[], legacy: boolean, first: boolean | null = null,
   snapshots: readonly Snapshot[] = [],
-): { comparison: PacketComparison; built: Built; role: Earlier['role'] } {
+): { comparison: PacketComparison; built: Built; role: Earlier['role']; opener: Earlier | null } {
   let built = buildSpec(p);
   const f = firstView(p);
   const entry = entryHook(p);
@@ -184,15 +189,18 @@ export function comparePacket(
   // as the REJECT outcome's generated packet.
   const rejectAnswer = reverse && reverse.packet.verdict.verdict === 'REJECT' && entry === 'OUTPUT' ? reverse : undefined;
   const role: Earlier['role'] = rejectAnswer ? 'reject-answer' : again ? 'later' : reverse ? 'reply' : 'original';
+  const opener = rejectAnswer ? null : (again ?? reverse)?.opener ?? null;
+  let conversation: ConversationStep[] | null = null;
   if (rejectAnswer) {
     built = { spec: rejectAnswer.built.spec, assumed: [...rejectAnswer.built.assumed, `the answer the REJECT of packet ${rejectAnswer.packet.index} sends (the simulation's generated packet)`] };
-  } else if (again) {
-    built = { spec: { ...built.spec, state: 'ESTABLISHED' }, assumed: [...built.assumed, `ESTABLISHED: packet ${again.packet.index} opened the connection`] };
-  } else if (reverse) {
-    if (!strong) reverse.answered = true;
+  } else if (opener && (again || reverse)) {
+    if (reverse && !strong) reverse.answered = true;
+    const between = earlier.filter((e) => e.opener === opener && e !== opener && (e.role === 'later' || e.role === 'reply'));
+    conversation = [...between.map((e) => stepOf(e.packet, e.role === 'later' ? 'later' : 'reply')), stepOf(p, again ? 'later' : 'reply')];
     built = {
-      spec: { ...reverse.built.spec, reply: true },
-      assumed: [...reverse.built.assumed, `the reply of packet ${reverse.packet.index} (traced after it, so the connection's NAT applies)`],
+      spec: again ? { ...built.spec, state: 'ESTABLISHED' } : { ...opener.built.spec, reply: true },
+      assumed: [...(again ? built.assumed : opener.built.assumed),
+        `packet ${conversation.length + 1} of the connection packet ${opener.packet.index} opened${between.length ? ` (after packets ${between.map((e) => e.packet.index).join(', ')})` : ''}: traced as the last of that conversation, so the connection is as they left it`],
     };
   }
   if (first === false) built = { ...built, assumed: [...built.assumed, 'not the first packet of its connection: no nat chain ran at its first hook (netfilter-model.md §2.1)'] };
@@ -208,9 +216,9 @@ export function comparePacket(
   };
   let result;
   try {
-    result = traceSpec(compiled, built.spec);
+    result = conversation && opener ? traceConversation(compiled, opener.built.spec, conversation).packets.at(-1)! : traceSpec(compiled, built.spec);
   } catch (e) {
-    if (e instanceof PacketError) return { comparison: { ...base, error: e.message }, built, role };
+    if (e instanceof PacketError) return { comparison: { ...base, error: e.message }, built, role, opener };
     throw e;
   }
   let best: { i: number; common: number; steps: PathStep[]; o: Outcome } | null = null;
@@ -221,7 +229,7 @@ export function comparePacket(
     if (!best || common > best.common || (common === best.common && o.probability > best.o.probability)) best = { i, common, steps, o };
   });
   const chosen = best as { i: number; common: number; steps: PathStep[]; o: Outcome } | null;
-  if (!chosen) return { comparison: { ...base, assumed: [...built.assumed, ...result.inferred], error: 'the simulation produced no outcome' }, built, role };
+  if (!chosen) return { comparison: { ...base, assumed: [...built.assumed, ...result.inferred], error: 'the simulation produced no outcome' }, built, role, opener };
   const same = chosen.common === real.length && chosen.common === chosen.steps.length;
   const verdict = rejectAnswer ? chosen.o.generated?.verdict ?? chosen.o.verdict : chosen.o.verdict;
   const summary = rejectAnswer ? chosen.o.generated?.summary ?? chosen.o.summary : chosen.o.summary;
@@ -238,7 +246,14 @@ export function comparePacket(
     },
     built,
     role,
+    opener,
   };
+}
+
+/** A packet of a connection seen in the log as a step of its conversation (its TCP flags as the kernel saw them). */
+function stepOf(p: ExplainedPacket, role: 'later' | 'reply'): ConversationStep {
+  const flags = firstView(p).tcpFlags;
+  return { direction: role === 'later' ? 'request' : 'reply', ...(flags?.length ? { tcpFlags: flags.join(',') } : {}) };
 }
 
 /** Run the simulator on every packet of an explanation; returns the comparisons in packet order. */
@@ -250,7 +265,12 @@ export function compareWithSimulation(
   const earlier: Earlier[] = [];
   return e.packets.map((p) => {
     const r = comparePacket(compiled, p, earlier, legacy, firstOfConnection(p, snapshots), snapshots);
-    earlier.push({ packet: p, built: r.built, role: r.role, answered: false });
+    const entry: Earlier = { packet: p, built: r.built, role: r.role, answered: false, opener: r.opener };
+    if (r.role === 'original') entry.opener = entry;
+    // A request sent again may be answered again (ping after ping, when the trace prints no echo id to tell them
+    // apart).
+    if (r.role === 'later' && r.opener) r.opener.answered = false;
+    earlier.push(entry);
     return r.comparison;
   });
 }

@@ -34,7 +34,8 @@ function nftVerdict(t: string): string {
   if (end) return end[2] !== undefined ? `${end[1]}:${end[2]}` : end[1]!;
   for (const [re, v] of [
     [/\bmasquerade\b/, 'masquerade'], [/\bdnat\b/, 'dnat'], [/\bsnat\b/, 'snat'], [/\bredirect\b/, 'redirect'],
-    [/\breject\b/, 'reject'], [/\bqueue\b/, 'queue'], [/\bmeta nftrace set 1\b/, 'nftrace'], [/\bmeta mark set\b/, 'mark'],
+    // CONNMARK --restore-mark is `meta mark set ct mark` (a mark set from the connection), not MARK.
+    [/\breject\b/, 'reject'], [/\bqueue\b/, 'queue'], [/\bmeta nftrace set 1\b/, 'nftrace'], [/\bmeta mark set ct mark\b/, 'connmark'], [/\bmeta mark set\b/, 'mark'],
     [/\bct mark set\b/, 'connmark'], [/\bnotrack\b/, 'notrack'], [/\blog\b/, 'log'],
   ] as const) {
     if (re.test(t)) return v;
