@@ -144,27 +144,26 @@ export function questionFor(result: LabFlowResult, index: number, endpoints: End
   const firstRequest = packets.find((q) => q.direction === 'request');
   const first = firstPacketSpec(result.flow, result.client, result.server, endpoints, firstRequest?.packet);
   const earlierReplies = packets.slice(0, index).filter((q) => directionOf(q, firstRequest, result.flow) === 'reply').length;
+  const step = conversationStep(result, index, firstRequest);
   const start = firstRequest === undefined ? -1 : packets.indexOf(firstRequest);
   const conversation = start >= 0 && index > start
-    ? packets.slice(start + 1, index + 1).map((_, k) => conversationStep(result, start + 1 + k, firstRequest))
+    ? [...packets.slice(start + 1, index).map((_, k) => conversationStep(result, start + 1 + k, firstRequest)), step]
     : undefined;
   const base = { first, client: result.client, server: result.server, observed: p.packet, ...(conversation ? { conversation } : {}) };
-  if (directionOf(p, firstRequest, result.flow) === 'request') {
-    if (p === firstRequest) return { role: 'first', spec: first, ...base };
-    const spec: PacketSpec = { ...first };
-    if (result.flow.proto === 'tcp' && p.packet.tcpFlags) spec.tcpFlags = flagsFromKernel(p.packet.tcpFlags);
+  if (p === firstRequest) return { role: 'first', spec: first, ...base };
+  // The same packet as a single question (`--state`, `--reply`), from its step, so both say the same.
+  const { tcpFlags: _flags, ...withoutFlags } = first;
+  const flags = step.tcpFlags !== undefined ? { tcpFlags: step.tcpFlags } : {};
+  if (step.direction === 'request') {
+    const spec: PacketSpec = { ...first, ...flags };
     if (earlierReplies === 0) return { role: 'retransmission', spec, ...base };
     return { role: 'later', spec: { ...spec, state: 'ESTABLISHED' }, ...base };
   }
-  if (isIcmpError(result.flow, p.packet)) {
-    const spec: PacketSpec = { ...first, reply: true, state: 'RELATED' };
-    delete spec.tcpFlags;
-    if (p.packet.icmpType !== undefined && /^\d+$/.test(p.packet.icmpType)) spec.icmpType = Number(p.packet.icmpType);
+  if (step.error) {
+    const spec: PacketSpec = { ...withoutFlags, reply: true, state: 'RELATED', ...(step.icmpType !== undefined ? { icmpType: step.icmpType } : {}) };
     return { role: 'error', spec, ...base };
   }
-  const spec: PacketSpec = { ...first, reply: true };
-  if (result.flow.proto === 'tcp' && p.packet.tcpFlags) spec.tcpFlags = flagsFromKernel(p.packet.tcpFlags);
-  return { role: 'reply', spec, ...base };
+  return { role: 'reply', spec: { ...first, reply: true, ...flags }, ...base };
 }
 
 const TERMINAL = new Set(['ACCEPT', 'DROP', 'QUEUE', 'STOLEN']);

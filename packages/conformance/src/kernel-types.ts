@@ -37,6 +37,7 @@ export interface LabPacketInfo {
   /** Lower-case, comma separated (`syn,ack`). */
   tcpFlags?: string;
   mark?: string;
+  ipId?: number;
 }
 
 export interface LabPacket {

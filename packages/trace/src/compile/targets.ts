@@ -18,6 +18,12 @@ const num = (t: Target, key: string, fallback: number): number => {
 
 const ext = (name: string, run: (p: SimPacket, c: EvalCtx) => ExtVerdict): Action => ({ kind: 'ext', name, run });
 
+/** CT --notrack / NOTRACK: untracked at once (IP_CT_UNTRACKED), which later raw rules see. */
+function untrack(p: SimPacket): void {
+  p.notrack = true;
+  p.ctState = 'UNTRACKED';
+}
+
 function natRequest(type: NatRequest['type'], o: OptionEntry | undefined): NatRequest {
   const v = o?.value;
   if (v && v.type === 'nat-range') {
@@ -90,18 +96,17 @@ export function ipAction(rule: Rule, family: Family, chains: ReadonlySet<string>
     case 'CT': {
       const notrack = !!opt(t, 'notrack');
       const helper = word(t, 'helper');
-      // xt_CT.c: a packet that already has a conntrack (a REJECT's answer) is left alone (`if (skb->_nfct != 0)`);
-      // --notrack marks it untracked at once (IP_CT_UNTRACKED), which later raw rules see.
+      // xt_CT.c: a packet that already has a conntrack (a REJECT's answer) is left alone (`if (skb->_nfct != 0)`).
       return ext('CT', (p, c) => {
         if (p.ct !== null) return 'CONTINUE';
-        if (notrack) { p.notrack = true; p.ctState = 'UNTRACKED'; }
+        if (notrack) untrack(p);
         if (helper) c.effects.note(`CT: connection helper '${helper}' attached (helpers are not simulated)`);
         return 'CONTINUE';
       });
     }
     case 'NOTRACK':
       return ext('NOTRACK', (p) => {
-        if (p.ct === null) { p.notrack = true; p.ctState = 'UNTRACKED'; }
+        if (p.ct === null) untrack(p);
         return 'CONTINUE';
       });
     case 'DNAT': case 'SNAT': case 'NETMAP': case 'SAME': {

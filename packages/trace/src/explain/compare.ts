@@ -193,7 +193,7 @@ export function comparePacket(
   let conversation: ConversationStep[] | null = null;
   if (rejectAnswer) {
     built = { spec: rejectAnswer.built.spec, assumed: [...rejectAnswer.built.assumed, `the answer the REJECT of packet ${rejectAnswer.packet.index} sends (the simulation's generated packet)`] };
-  } else if (opener && (again || reverse)) {
+  } else if (opener) {
     if (reverse && !strong) reverse.answered = true;
     const between = earlier.filter((e) => e.opener === opener && e !== opener && (e.role === 'later' || e.role === 'reply'));
     conversation = [...between.map((e) => stepOf(e.packet, e.role === 'later' ? 'later' : 'reply')), stepOf(p, again ? 'later' : 'reply')];

@@ -17,7 +17,7 @@ import type { CompiledRuleset } from '../compile/ruleset';
 import { resolvePacket, type PacketSpec, type ResolvedPacket } from '../packet';
 import type { Outcome, TraceResult } from '../types';
 import { cloneConn } from './conntrack';
-import { combine, entryView, explore, replyPacket, type Finished, type ReplyShape, type TraceOptions } from './explore';
+import { combine, entryView, explore, replyPacket, summaryWithNat, type Finished, type ReplyShape, type TraceOptions } from './explore';
 import type { PathEnd, PathInput } from './path';
 import { clonePacket, type Conn } from './state';
 
@@ -39,8 +39,8 @@ export interface ConversationResult {
 
 /** One way the conversation can have gone so far. */
 interface Branch {
-  /** The outcome that led here (probability, assumptions, draws multiply along the branch). */
-  outcome: Outcome | null;
+  /** The latest packet's outcome with the history that led to it (probability, assumptions, draws multiply). */
+  outcome: Outcome;
   via: string[];
   /** The connection as the latest packet left it; null when none exists. */
   conn: Conn | null;
@@ -51,25 +51,23 @@ interface Branch {
 
 const LEFT: ReadonlySet<string> = new Set(['forwarded', 'delivered']);
 
-function summaryOf(f: Finished): string {
-  return `${f.outcome.summary}${f.outcome.nat.length ? `; ${f.outcome.nat.map((n) => `${n.type} to ${n.to}`).join(', ')}` : ''}`;
-}
-
-function withHistory(b: Branch, o: Outcome): Outcome {
-  if (!b.outcome) return o;
-  return combine({ outcome: b.outcome }, o, b.via.join(' → '));
-}
-
-/** The branch after a first packet (or a packet that starts the connection again). */
-function afterFirst(b: Branch, f: Finished, n: number): Branch {
-  const ok = f.conn !== null && f.conn.confirmed && LEFT.has(f.end.verdict);
+/** Packet `n`'s outcome `f` after branch `prev` (none for the first packet): its history and its own text. */
+function extend(prev: Branch | null, f: Finished, n: number): Pick<Branch, 'outcome' | 'via'> {
   return {
-    outcome: withHistory(b, f.outcome),
-    via: [...b.via, `packet ${n}: ${summaryOf(f)}`],
-    conn: ok ? f.conn : null,
-    egress: ok ? f.end.egress : null,
-    seenReply: false,
+    outcome: prev ? combine(prev, f.outcome, prev.via.join(' → ')) : f.outcome,
+    via: [...(prev?.via ?? []), `packet ${n}: ${summaryWithNat(f.outcome)}`],
   };
+}
+
+/** The branch after a packet that starts the connection (the first, or one sent again when none exists). */
+function afterFirst(prev: Branch | null, f: Finished, n: number): Branch {
+  const ok = f.conn !== null && f.conn.confirmed && LEFT.has(f.end.verdict);
+  return { ...extend(prev, f, n), conn: ok ? f.conn : null, egress: ok ? f.end.egress : null, seenReply: false };
+}
+
+/** The branch after a later packet of an existing connection. */
+function afterLater(prev: Branch, f: Finished, n: number, seenReply: boolean): Branch {
+  return { ...prev, ...extend(prev, f, n), conn: f.conn ?? prev.conn, seenReply };
 }
 
 /** The client's next packet: the first one's addresses and ports, ACK unless flags are given (TCP). */
@@ -103,7 +101,7 @@ export function traceConversation(
     packet: entryView(resolved.packet, resolved.entry), inferred, outcomes: firstRun.done.map((d) => d.outcome),
     truncated: firstRun.truncated, backend: compiled.backend,
   }];
-  let branches: Branch[] = firstRun.done.map((f) => afterFirst({ outcome: null, via: [], conn: null, egress: null, seenReply: false }, f, 1));
+  let branches: Branch[] = firstRun.done.map((f) => afterFirst(null, f, 1));
   let lastRequest = resolved;
   for (const [i, step] of steps.entries()) {
     const n = i + 2;
@@ -129,8 +127,9 @@ export function traceConversation(
         truncated ||= run.truncated;
         shown = entryView(r.packet, r.entry);
         for (const d of run.done) {
-          outcomes.push(withHistory(b, d.outcome));
-          next.push(again ? afterFirst(b, d, n) : { ...b, outcome: withHistory(b, d.outcome), via: [...b.via, `packet ${n}: ${summaryOf(d)}`], conn: d.conn ?? b.conn });
+          const after = again ? afterFirst(b, d, n) : afterLater(b, d, n, b.seenReply);
+          outcomes.push(after.outcome);
+          next.push(after);
         }
         continue;
       }
@@ -142,7 +141,7 @@ export function traceConversation(
       if (!r) {
         const why = b.conn === null ? 'no connection: no earlier packet of it left the host with a conntrack entry' : 'no reply path: the first packet left with an unknown egress';
         const o: Outcome = {
-          ...(b.outcome ?? packets[0]!.outcomes[0]!),
+          ...b.outcome,
           verdict: 'no-connection', summary: why, steps: [], events: [], nat: [], masquerade: false, masqueradeBy: null, egress: null,
         };
         outcomes.push(o);
@@ -153,8 +152,9 @@ export function traceConversation(
       truncated ||= run.truncated;
       shown = entryView(r.packet, r.input.entry);
       for (const d of run.done) {
-        outcomes.push(withHistory(b, d.outcome));
-        next.push({ ...b, outcome: withHistory(b, d.outcome), via: [...b.via, `packet ${n}: ${summaryOf(d)}`], conn: d.conn ?? b.conn, seenReply: b.seenReply || !shape.error });
+        const after = afterLater(b, d, n, b.seenReply || !shape.error);
+        outcomes.push(after.outcome);
+        next.push(after);
       }
     }
     if (request) lastRequest = request;

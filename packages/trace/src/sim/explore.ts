@@ -96,7 +96,7 @@ function traceRejectAnswer(compiled: CompiledRuleset, run: Run, end: PathEnd, ch
 }
 
 /** The first packet of the connection a later packet or reply belongs to. */
-export function firstPacketOf(resolved: ResolvedPacket): SimPacket {
+function firstPacketOf(resolved: ResolvedPacket): SimPacket {
   const p = clonePacket(resolved.packet);
   if (p.proto === 6) {
     p.tcpFlags = 0x02;
@@ -169,12 +169,17 @@ export function entryView(p: SimPacket, entry: Entry) {
   return v;
 }
 
-export function confirmed(ct: Conn): Conn {
+function confirmed(ct: Conn): Conn {
   const c = cloneConn(ct);
   c.dstInit = true;
   c.srcInit = true;
   c.confirmed = true;
   return c;
+}
+
+/** An outcome's summary with the NAT it applied, as `via` texts name earlier packets. */
+export function summaryWithNat(o: Outcome): string {
+  return `${o.summary}${o.nat.length ? `; ${o.nat.map((n) => `${n.type} to ${n.to}`).join(', ')}` : ''}`;
 }
 
 export function combine(first: { outcome: Outcome }, second: Outcome, via: string): Outcome {
@@ -208,7 +213,7 @@ export function traceResolved(compiled: CompiledRuleset, spec: PacketSpec, resol
     : `a ${resolved.state} packet: the connection's first packet was traced first to know its NAT bindings`);
   for (const f of first.done) {
     const ok = f.conn !== null && f.conn.confirmed && (f.end.verdict === 'forwarded' || f.end.verdict === 'delivered');
-    const via = `first packet: ${f.outcome.summary}${f.outcome.nat.length ? `; ${f.outcome.nat.map((n) => `${n.type} to ${n.to}`).join(', ')}` : ''}`;
+    const via = `first packet: ${summaryWithNat(f.outcome)}`;
     if (!ok) {
       outcomes.push({
         ...f.outcome, verdict: 'no-connection', via,

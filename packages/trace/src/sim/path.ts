@@ -147,11 +147,17 @@ export class PathRunner {
   private beforeConntrack(): void {
     const p = this.p;
     if (this.input.attached && this.input.conn) {
-      p.ct = this.input.conn; p.ctState = this.input.state; p.ctDir = this.input.dir;
+      this.attachGiven(this.input.conn);
       return;
     }
     p.ct = null; p.ctDir = null;
     p.ctState = p.notrack ? 'UNTRACKED' : 'INVALID';
+  }
+
+  /** The packet belongs to the connection the question gave (a later packet, a reply, a REJECT's answer). */
+  private attachGiven(conn: Conn): void {
+    const p = this.p;
+    p.ct = conn; p.ctState = this.input.state; p.ctDir = this.input.dir;
   }
 
   /** The conntrack hook (after raw): attach or create the connection, or leave the packet INVALID/UNTRACKED. */
@@ -166,11 +172,6 @@ export class PathRunner {
       this.run.event('conntrack', 'conntrack is not active (no rule needs it): no connection state, nat chains are not consulted');
       return;
     }
-    if (this.input.attached && this.input.conn) {
-      p.ct = this.input.conn; p.ctState = this.input.state; p.ctDir = this.input.dir;
-      this.run.event('conntrack', `ctstate ${this.input.state}: the connection of the packet it answers was attached when it was made (nf_ct_attach), nat chains are not traversed`);
-      return;
-    }
     if (p.notrack) {
       p.ct = null; p.ctState = 'UNTRACKED'; p.ctDir = null;
       this.run.event('conntrack', 'untracked (raw NOTRACK / CT --notrack): no conntrack, no NAT');
@@ -183,8 +184,10 @@ export class PathRunner {
       return;
     }
     if (conn) {
-      p.ct = conn; p.ctState = state; p.ctDir = dir;
-      this.run.event('conntrack', `ctstate ${state}, ${dir === 'REPLY' ? 'reply' : 'original'} direction: nat chains are not traversed, the connection's translation is applied`);
+      this.attachGiven(conn);
+      this.run.event('conntrack', this.input.attached
+        ? `ctstate ${state}: the connection of the packet it answers was attached when it was made (nf_ct_attach), nat chains are not traversed`
+        : `ctstate ${state}, ${dir === 'REPLY' ? 'reply' : 'original'} direction: nat chains are not traversed, the connection's translation is applied`);
       return;
     }
     const c = canCreate(p, this.host.sysctl('net.netfilter.nf_conntrack_tcp_loose') !== 0);
