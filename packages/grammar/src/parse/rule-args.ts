@@ -225,7 +225,6 @@ class RuleArgsReader {
       this.sink.warning('parse/repeated-option', `${entry.spelling} is given twice in -m ${m.module}; the kernel keeps only one (iptables refuses this)`, entry.span);
     }
     m.options.push(entry);
-    m.span = joinSpans(m.span, entry.span);
   }
 
   private newMatch(module: string, spelling: string, spec: ModuleSpec | undefined, explicit: boolean, span: Span): Match {
@@ -254,7 +253,6 @@ class RuleArgsReader {
       if (spec) {
         const entry = this.makeEntry(spec, w, this.takeNegation(spec));
         parts.target!.options.push(entry);
-        parts.target!.span = joinSpans(parts.target!.span, entry.span);
         return true;
       }
     }
@@ -367,7 +365,6 @@ class RuleArgsReader {
     if (holder) {
       if (holder.kind === 'target') holder.type = 'unknown';
       holder.options.push(entry);
-      holder.span = joinSpans(holder.span, entry.span);
       return;
     }
     const where = parts.target ? `target ${parts.target.name}` : current ? `-m ${current.module}` : 'this rule';
@@ -375,7 +372,7 @@ class RuleArgsReader {
     // Kept in an opaque part of its own (module ''), so printing and re-reading put it back the same way.
     if (parts.target) { parts.target.options.push(entry); return; }
     const last = parts.matches[parts.matches.length - 1];
-    if (last && last.module === '') { last.options.push(entry); last.span = joinSpans(last.span, entry.span); }
+    if (last && last.module === '') last.options.push(entry);
     else this.newMatch('', '', undefined, false, entry.span).options.push(entry);
   }
 
@@ -412,10 +409,18 @@ class RuleArgsReader {
     }
     if (this.negation) sink.error('parse/dangling-negation', `'!' at the end of the rule negates nothing`, this.negation.span);
     // Arrays filled with push() keep spare capacity; the model keeps exact-size copies (it is retained whole).
+    // A match or target spans its options, which were added in the order written.
     parts.base = parts.base.slice();
     parts.matches = parts.matches.slice();
-    for (const m of parts.matches) m.options = m.options.slice();
-    if (parts.target) parts.target.options = parts.target.options.slice();
+    for (const m of parts.matches) {
+      if (m.options.length) m.span = joinSpans(m.span, m.options[m.options.length - 1]!.span);
+      m.options = m.options.slice();
+    }
+    const target = parts.target;
+    if (target) {
+      if (target.options.length) target.span = joinSpans(target.span, target.options[target.options.length - 1]!.span);
+      target.options = target.options.slice();
+    }
     // Opaque targets with options: say once that they were kept verbatim.
     if (parts.target?.type === 'unknown') {
       sink.warning('parse/unknown-target', `unknown target '${parts.target.name}' with options; kept verbatim`, parts.target.span);

@@ -24,6 +24,20 @@ export interface LineParseOptions {
 const COUNTERS_RE = /^\[(\d+):(\d+)\]$/;
 const TOOL_RE = /^(?:sudo\s+)?(iptables|ip6tables|ebtables)(?:-nft|-legacy)?(?:\s|$)/;
 
+type LineKind = 'table' | 'chain' | 'commit' | 'command';
+
+/** What the line grammar (lex/line-parser.ts) reads a line of these words as; null where it would fail. */
+function lineKind(words: ArgWord[]): LineKind | null {
+  switch (words[0]?.tokenType) {
+    case 'TableHeader': return 'table';
+    case 'ChainDecl': return 'chain';
+    case 'Commit': return 'commit';
+    case 'Command': return 'command';
+    case 'Counters': return words[1]?.tokenType === 'Command' ? 'command' : null;
+    default: return null;
+  }
+}
+
 function lineSpan(words: ArgWord[], line: LineInfo): Span {
   if (!words.length) return spanOf(line.line, 1, line.offset, line.text.length);
   return wordsSpan(words[0]!, words[words.length - 1]!);
@@ -102,31 +116,32 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
       handleCommandScript(parts, builder, sink, opts, text);
       continue;
     }
-    // Hot path: rule lines (`-A …`, `[p:b] -A …`) are scanned by hand; everything else, and any line the
-    // scanner declines, goes through the chevrotain lexer and grammar.
+    // Hot path: every line that starts in column 1 is scanned by hand (the scanner yields exactly the chevrotain
+    // lexer's tokens, scan.test.ts); the chevrotain lexer and grammar read the lines it declines and those whose
+    // first word is not a structure token. A kube-proxy snapshot has one `:CHAIN` line for every three rules.
+    let words: ArgWord[] | null = null;
+    let kind: LineKind | null = null;
     const c0 = line.text.charCodeAt(0);
-    if (c0 === 45 /* - */ || c0 === 91 /* [ */) {
-      const fast = scanWords(line, true);
-      const cmd = fast && (fast[0]?.tokenType === 'Counters' ? fast[1] : fast[0]);
-      if (fast && cmd?.tokenType === 'Command') {
-        const counters = fast[0]!.tokenType === 'Counters' ? fast[0]! : null;
-        handleCommand(counters, cmd, fast.slice(counters ? 2 : 1), lineSpan(fast, line), line);
-        continue;
+    if (c0 !== 32 && c0 !== 9) {
+      words = scanWords(line, true);
+      kind = words && lineKind(words);
+    }
+    if (!words || !kind) {
+      const lexed = lineLexer.tokenize(line.text);
+      words = toWords(lexed.tokens, line);
+      for (const e of lexed.errors) {
+        sink.error('parse/lex', `unexpected character '${line.text[e.offset]}'`, spanOf(line.line, e.offset + 1, line.offset + e.offset, e.length));
       }
+      for (const w of words) {
+        if (w.tokenType === 'Unterminated') sink.error('parse/unterminated-quote', 'quote is not closed on this line', w.span, 'close the "…" or escape the quote as \\"');
+      }
+      if (line.text[0] === ' ' || line.text[0] === '\t') {
+        sink.warning('parse/leading-whitespace', 'line starts with white space (text pasted from a page?)', spanOf(line.line, 1, line.offset, line.text.length - line.text.trimStart().length));
+      }
+      const ast = parseLineTokens(lexed.tokens);
+      kind = ast?.type ?? null;
     }
-    const lexed = lineLexer.tokenize(line.text);
-    const words = toWords(lexed.tokens, line);
-    for (const e of lexed.errors) {
-      sink.error('parse/lex', `unexpected character '${line.text[e.offset]}'`, spanOf(line.line, e.offset + 1, line.offset + e.offset, e.length));
-    }
-    for (const w of words) {
-      if (w.tokenType === 'Unterminated') sink.error('parse/unterminated-quote', 'quote is not closed on this line', w.span, 'close the "…" or escape the quote as \\"');
-    }
-    if (line.text[0] === ' ' || line.text[0] === '\t') {
-      sink.warning('parse/leading-whitespace', 'line starts with white space (text pasted from a page?)', spanOf(line.line, 1, line.offset, line.text.length - line.text.trimStart().length));
-    }
-    const ast = parseLineTokens(lexed.tokens);
-    if (!ast) {
+    if (!kind) {
       if (/^[$>]\s|^\S+@\S+[#$]\s|iptables-save|ebtables-save/.test(trimmed) && li < 3) {
         sink.warning('parse/prompt-line', `shell prompt or command line '${trimmed.slice(0, 60)}' is not part of the rules; skipped`, lineSpan(words, line));
       } else {
@@ -134,9 +149,9 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
       }
       continue;
     }
-    switch (ast.type) {
+    switch (kind) {
       case 'table': {
-        const name = ast.header.image.slice(1);
+        const name = words[0]!.text.slice(1);
         const span = lineSpan(words, line);
         if (!isSave) { sink.error('parse/unexpected-line', `'*${name}' in a ${opts.format} listing`, span); continue; }
         if (!name) { sink.error('parse/missing-value', "'*' needs a table name", span); continue; }
@@ -144,13 +159,13 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
         if (builder.hasTable(name) && !implicitTables.has(name)) sink.warning('parse/repeated-table', `table '${name}' appears twice; the second section adds to the first`, span);
         current = { name, span, committed: false };
         builder.table(name, span);
-        if (ast.rest.length) sink.error('parse/unexpected-argument', `unexpected text after '*${name}'`, joinSpans(words[1]!.span, words[words.length - 1]!.span));
+        if (words.length > 1) sink.error('parse/unexpected-argument', `unexpected text after '*${name}'`, joinSpans(words[1]!.span, words[words.length - 1]!.span));
         continue;
       }
       case 'chain': {
         const span = lineSpan(words, line);
         let rest = words.slice(1);
-        let name = ast.decl.image.slice(1);
+        let name = words[0]!.text.slice(1);
         if (name === '') {
           sink.warning('parse/space-after-colon', `': ${rest[0]?.text ?? ''}' has a space after the colon (text copied from a web page?); read as ':${rest[0]?.text ?? ''}'`, words[0]!.span);
           name = rest[0]?.text ?? '';
@@ -178,12 +193,12 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
         const span = lineSpan(words, line);
         if (!current) sink.error('parse/commit-outside-table', 'COMMIT without a table', span);
         else { current.committed = true; builder.table(current.name, current.span).table.committed = true; }
-        if (ast.rest.length) sink.error('parse/unexpected-argument', 'unexpected text after COMMIT', joinSpans(words[1]!.span, words[words.length - 1]!.span));
+        if (words.length > 1) sink.error('parse/unexpected-argument', 'unexpected text after COMMIT', joinSpans(words[1]!.span, words[words.length - 1]!.span));
         current = null;
         continue;
       }
       case 'command': {
-        const counters = ast.counters ? words[0]! : null;
+        const counters = words[0]!.tokenType === 'Counters' ? words[0]! : null;
         const cmdWord = words[counters ? 1 : 0]!;
         handleCommand(counters, cmdWord, words.slice(counters ? 2 : 1), lineSpan(words, line), line);
         continue;
