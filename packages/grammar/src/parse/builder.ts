@@ -10,6 +10,19 @@ import type { DiagnosticSink } from './diagnostics';
 interface TableState {
   table: Table;
   chains: Map<string, Chain>;
+  /** The chain the last command named: iptables-save writes a chain's rules one after another. */
+  last: Chain | null;
+  /** Rules were appended to this table. */
+  hasRules: boolean;
+  /**
+   * Positions, names or chain existence changed after rules were added (-I -R -D -E -X, a chain created after
+   * rules): finish() then renumbers and resolves every rule again. Otherwise append() already did both.
+   */
+  changed: boolean;
+  /** Extension targets that append() found to be chains (restored before a full pass). */
+  shadowed: Rule[];
+  /** Target warnings from append(), given in chain order by finish(). */
+  targetNotes: { chain: Chain; rule: Rule; shadows: boolean }[];
 }
 
 export class SnapshotBuilder {
@@ -27,7 +40,10 @@ export class SnapshotBuilder {
   table(name: string, span: Span, opts: { addBuiltins?: boolean } = {}): TableState {
     let t = this.tables.get(name);
     if (!t) {
-      t = { table: { kind: 'table', name, family: this.family, span, chains: [], committed: false }, chains: new Map() };
+      t = {
+        table: { kind: 'table', name, family: this.family, span, chains: [], committed: false }, chains: new Map(),
+        last: null, hasRules: false, changed: false, shadowed: [], targetNotes: [],
+      };
       this.tables.set(name, t);
       if (!builtinChains(this.family, name)) {
         this.sink.warning('parse/unknown-table', `unknown table '${name}' for ${this.family === 'bridge' ? 'ebtables' : 'iptables'}`, span);
@@ -40,6 +56,7 @@ export class SnapshotBuilder {
   private implicitChain(t: TableState, name: string): Chain {
     const builtin = (builtinChains(this.family, t.table.name) ?? []).includes(name);
     const chain: Chain = { kind: 'chain', name, builtin, policy: builtin ? 'ACCEPT' : this.family === 'bridge' ? 'ACCEPT' : null, counters: null, span: null, rules: [] };
+    if (t.hasRules) t.changed = true;
     t.chains.set(name, chain);
     t.table.chains.push(chain);
     return chain;
@@ -71,6 +88,7 @@ export class SnapshotBuilder {
       policy: policy === '-' ? null : policy ?? (builtin || this.family === 'bridge' ? 'ACCEPT' : null),
       counters, span, rules: [],
     };
+    if (t.hasRules) t.changed = true;
     t.chains.set(name, chain);
     t.table.chains.push(chain);
     return chain;
@@ -78,8 +96,9 @@ export class SnapshotBuilder {
 
   /** The chain a command refers to; an undeclared one is created (with an error when `strict`). */
   chain(t: TableState, name: string, span: Span, strict: boolean): Chain {
+    if (t.last !== null && t.last.name === name) return t.last;
     const c = t.chains.get(name);
-    if (c) return c;
+    if (c) return (t.last = c);
     const builtin = (builtinChains(this.family, t.table.name) ?? []).includes(name);
     if (strict && !builtin) {
       this.sink.error('parse/undeclared-chain', `chain '${name}' is not declared in table '${t.table.name}' (iptables-restore: "chain does not exist")`, span,
@@ -88,11 +107,27 @@ export class SnapshotBuilder {
     return this.implicitChain(t, name);
   }
 
-  append(chain: Chain, rule: Rule): void {
-    chain.rules.push(rule);
+  /** Adds a rule at the end of its chain, numbered, named and with its target resolved as finish() would. */
+  append(t: TableState, chain: Chain, rule: Rule): void {
+    rule.index = chain.rules.push(rule);
+    rule.chain = chain.name;
+    rule.table = t.table.name;
+    t.hasRules = true;
+    if (t.changed) return;
+    const target = rule.target;
+    if (!target || target.type === 'verdict') return;
+    if (t.chains.has(target.name)) {
+      if (target.type === 'extension') {
+        t.shadowed.push(rule);
+        t.targetNotes.push({ chain, rule, shadows: true });
+      }
+      target.type = 'chain';
+    } else if (target.type === 'chain') t.targetNotes.push({ chain, rule, shadows: false });
   }
 
-  insert(chain: Chain, rule: Rule, position: number, span: Span): void {
+  insert(t: TableState, chain: Chain, rule: Rule, position: number, span: Span): void {
+    t.changed = true;
+    t.hasRules = true;
     if (position < 1 || position > chain.rules.length + 1) {
       this.sink.error('parse/bad-rule-number', `cannot insert at position ${position} of '${chain.name}' (it has ${chain.rules.length} rules); appended instead`, span);
       chain.rules.push(rule);
@@ -101,7 +136,9 @@ export class SnapshotBuilder {
     chain.rules.splice(position - 1, 0, rule);
   }
 
-  replace(chain: Chain, rule: Rule, position: number, span: Span): void {
+  replace(t: TableState, chain: Chain, rule: Rule, position: number, span: Span): void {
+    t.changed = true;
+    t.hasRules = true;
     if (position < 1 || position > chain.rules.length) {
       this.sink.error('parse/bad-rule-number', `cannot replace rule ${position} of '${chain.name}' (it has ${chain.rules.length} rules); appended instead`, span);
       chain.rules.push(rule);
@@ -110,7 +147,8 @@ export class SnapshotBuilder {
     chain.rules[position - 1] = rule;
   }
 
-  deleteAt(chain: Chain, position: number, span: Span): void {
+  deleteAt(t: TableState, chain: Chain, position: number, span: Span): void {
+    t.changed = true;
     if (position < 1 || position > chain.rules.length) {
       this.sink.warning('parse/bad-rule-number', `-D ${chain.name} ${position}: no such rule (iptables would fail here)`, span);
       return;
@@ -119,7 +157,8 @@ export class SnapshotBuilder {
   }
 
   /** `-D CHAIN rule-spec`: deletes the first rule with the same meaning. */
-  deleteMatching(chain: Chain, key: string, keyOf: (r: Rule) => string, span: Span): void {
+  deleteMatching(t: TableState, chain: Chain, key: string, keyOf: (r: Rule) => string, span: Span): void {
+    t.changed = true;
     const i = chain.rules.findIndex((r) => keyOf(r) === key);
     if (i < 0) {
       this.sink.warning('parse/no-such-rule', `-D ${chain.name}: no matching rule to delete (iptables would fail here)`, span);
@@ -129,6 +168,7 @@ export class SnapshotBuilder {
   }
 
   flush(t: TableState, chainName: string | null, span: Span): void {
+    t.changed = true;
     if (chainName === null) for (const c of t.table.chains) c.rules = [];
     else this.chain(t, chainName, span, false).rules = [];
   }
@@ -139,6 +179,8 @@ export class SnapshotBuilder {
       const c = t.chains.get(name);
       if (!c) { this.sink.warning('parse/no-such-chain', `-X ${name}: no such chain`, span); continue; }
       if (c.builtin) { this.sink.error('parse/builtin-chain', `-X ${name}: built-in chains cannot be deleted`, span); continue; }
+      t.changed = true;
+      if (t.last === c) t.last = null;
       t.chains.delete(name);
       t.table.chains = t.table.chains.filter((x) => x !== c);
     }
@@ -147,6 +189,7 @@ export class SnapshotBuilder {
   rename(t: TableState, from: string, to: string, span: Span): void {
     const c = t.chains.get(from);
     if (!c) { this.sink.warning('parse/no-such-chain', `-E ${from}: no such chain`, span); return; }
+    t.changed = true;
     t.chains.delete(from);
     c.name = to;
     t.chains.set(to, c);
@@ -158,36 +201,56 @@ export class SnapshotBuilder {
 
   finish(meta: { fileName: string; format: InputFormat; backend: Backend; generator: GeneratorInfo | null; lossy: boolean }): Snapshot {
     const tables: Table[] = [];
-    for (const { table, chains } of this.tables.values()) {
-      // One pass over the rules (this loop touches every rule of a 130k-rule model): positions and names,
-      // which an -I/-D/-E may have changed, are written only where they differ.
-      for (const chain of table.chains) {
-        const rules = chain.rules;
-        for (let k = 0; k < rules.length; k++) {
-          const r = rules[k]!;
-          if (r.index !== k + 1) r.index = k + 1;
-          if (r.chain !== chain.name) r.chain = chain.name;
-          if (r.table !== table.name) r.table = table.name;
-          // Targets: a name that is a chain of this table is a jump; a name that is neither a chain nor a known
-          // extension is kept as a jump to an undefined chain (lint reports it as no-undefined-target).
-          const t = r.target;
-          if (!t || t.type === 'verdict') continue;
-          if (chains.has(t.name)) {
-            if (t.type === 'extension') {
-              this.sink.warning('parse/chain-shadows-target', `'${t.name}' is both a user chain and a target extension; the kernel jumps to the chain`, t.span);
-            }
-            t.type = 'chain';
-          } else if (t.type === 'chain') {
-            this.sink.warning('parse/undefined-target', `'${t.name}' is not a chain of table '${table.name}' nor a known target`, t.span,
-              'a typo, or a chain created by other software? (lint: no-undefined-target)');
-          }
-        }
-      }
-      tables.push(table);
+    for (const state of this.tables.values()) {
+      if (state.changed) this.resolveAll(state);
+      else this.giveTargetNotes(state);
+      tables.push(state.table);
     }
     return {
       kind: 'snapshot', fileName: meta.fileName, format: meta.format, family: this.family, backend: meta.backend,
       generator: meta.generator, tables, lossy: meta.lossy,
     };
+  }
+
+  /** The warnings append() found, in the order a full pass gives them: by chain, then by rule. */
+  private giveTargetNotes(state: TableState): void {
+    const notes = state.targetNotes;
+    if (!notes.length) return;
+    const order = new Map(state.table.chains.map((c, k) => [c, k]));
+    notes.sort((a, b) => order.get(a.chain)! - order.get(b.chain)! || a.rule.index - b.rule.index);
+    for (const n of notes) this.targetNote(state.table, n.rule, n.shadows);
+  }
+
+  private targetNote(table: Table, r: Rule, shadows: boolean): void {
+    const t = r.target!;
+    if (shadows) {
+      this.sink.warning('parse/chain-shadows-target', `'${t.name}' is both a user chain and a target extension; the kernel jumps to the chain`, t.span);
+    } else {
+      this.sink.warning('parse/undefined-target', `'${t.name}' is not a chain of table '${table.name}' nor a known target`, t.span,
+        'a typo, or a chain created by other software? (lint: no-undefined-target)');
+    }
+  }
+
+  /** Numbers, names and resolves every rule of a table whose chains changed after rules were added. */
+  private resolveAll(state: TableState): void {
+    const { table, chains } = state;
+    for (const r of state.shadowed) r.target!.type = 'extension';
+    for (const chain of table.chains) {
+      const rules = chain.rules;
+      for (let k = 0; k < rules.length; k++) {
+        const r = rules[k]!;
+        r.index = k + 1;
+        r.chain = chain.name;
+        r.table = table.name;
+        // Targets: a name that is a chain of this table is a jump; a name that is neither a chain nor a known
+        // extension is kept as a jump to an undefined chain (lint reports it as no-undefined-target).
+        const t = r.target;
+        if (!t || t.type === 'verdict') continue;
+        if (chains.has(t.name)) {
+          if (t.type === 'extension') this.targetNote(table, r, true);
+          t.type = 'chain';
+        } else if (t.type === 'chain') this.targetNote(table, r, false);
+      }
+    }
   }
 }

@@ -88,19 +88,19 @@ export function applyCommand(ctx: CommandContext, cmdWord: ArgWord, args: ArgWor
       }
       const chain = builder.chain(t, chainWord!.text, chainWord!.span, ctx.strictChains);
       const rule = ruleFrom(ctx, chain.name, rest, lineSpan);
-      if (letter === 'A') builder.append(chain, rule);
-      else if (letter === 'I') builder.insert(chain, rule, position, lineSpan);
-      else builder.replace(chain, rule, position, lineSpan);
+      if (letter === 'A') builder.append(t, chain, rule);
+      else if (letter === 'I') builder.insert(t, chain, rule, position, lineSpan);
+      else builder.replace(t, chain, rule, position, lineSpan);
       return;
     }
     case 'D': {
       if (!needChain('a chain name')) return;
       const chain = builder.chain(t, chainWord!.text, chainWord!.span, false);
       const rest = args.slice(1);
-      if (rest.length === 1 && isNumber(rest[0])) builder.deleteAt(chain, Number(rest[0]!.text), lineSpan);
+      if (rest.length === 1 && isNumber(rest[0])) builder.deleteAt(t, chain, Number(rest[0]!.text), lineSpan);
       else {
         const probe = ruleFrom(ctx, chain.name, rest, lineSpan);
-        builder.deleteMatching(chain, printRuleArgs(probe), printRuleArgs, lineSpan);
+        builder.deleteMatching(t, chain, printRuleArgs(probe), printRuleArgs, lineSpan);
       }
       return;
     }

@@ -69,7 +69,7 @@ export function parseEbtablesListing(text: string, sink: DiagnosticSink, o: { fi
       sink.error('parse/unexpected-line', `expected 'Bridge table: NAME' or 'Bridge chain: NAME, entries: N, policy: P', found '${trimmed.slice(0, 40)}'`, lineSpan);
       continue;
     }
-    builder.append(chain.chain, readRule(line, chain.chain.rules.length + 1, sink));
+    builder.append(builder.table(table.name, table.span), chain.chain, readRule(line, chain.chain.rules.length + 1, sink));
   }
   checkEntries();
   const snapshot = builder.finish({ fileName: o.fileName, format: 'ebtables-L', backend: 'unknown', generator: null, lossy: true });

@@ -44,7 +44,8 @@ export function parseSnapshot(text: string, options: ParseOptions = {}): ParseRe
     else if (format === 'ebtables-L') snapshot = parseEbtablesListing(text, sink, { fileName });
     else {
       snapshot = parseLineFormat(text, sink, {
-        fileName, format, family, defaultTable: options.table ?? inferListingTable(text, family),
+        // Only `iptables -S` text has rules without a table; the guess reads the whole text, so it is made only then.
+        fileName, format, family, defaultTable: options.table ?? (format === 'iptables-S' ? inferListingTable(text, family) : 'filter'),
       });
     }
   } catch (e) {

@@ -128,7 +128,7 @@ export function parseIptablesListing(text: string, sink: DiagnosticSink, o: List
     const t = builder.table(table, section.hint?.span ?? first);
     for (const draft of section.chains) {
       const c: Chain = builder.declareChain(t, draft.name, draft.policy, draft.counters, draft.span);
-      for (const r of draft.rules) builder.append(c, r);
+      for (const r of draft.rules) builder.append(t, c, r);
     }
   });
   const snapshot = builder.finish({ fileName: o.fileName, format: 'iptables-L', backend: 'unknown', generator: null, lossy: true });
