@@ -63,15 +63,16 @@ export function resetValueCache(): void {
   valueCache.clear();
 }
 
-// Plain loops below: an arrow function per call was a measurable share of reading 130k rules.
-function texts(words: readonly ArgWord[]): string[] {
-  const out = new Array<string>(words.length);
-  for (let k = 0; k < words.length; k++) out[k] = words[k]!.text;
+// Plain loops below: an arrow function per call was a measurable share of reading 130k rules. A value is the
+// `count` words from `from` of the rule's words; no array is made for them until the model keeps one.
+function texts(words: readonly ArgWord[], from = 0, count = words.length - from): string[] {
+  const out = new Array<string>(count);
+  for (let k = 0; k < count; k++) out[k] = words[from + k]!.text;
   return out;
 }
 
-function anyQuoted(words: readonly ArgWord[]): boolean {
-  for (let k = 0; k < words.length; k++) if (words[k]!.quoted) return true;
+function anyQuoted(words: readonly ArgWord[], from: number, count: number): boolean {
+  for (let k = from; k < from + count; k++) if (words[k]!.quoted) return true;
   return false;
 }
 
@@ -82,27 +83,33 @@ function registryName(names: readonly string[], text: string): string {
 }
 
 /** Where a value's diagnostics point: its words, or the option when it has none. */
-function valueSpan(words: ArgWord[], optSpan: Span): Span {
-  return words.length ? wordsSpan(words[0]!, words[words.length - 1]!) : optSpan;
+function valueSpan(words: readonly ArgWord[], from: number, count: number, optWord: ArgWord): Span {
+  return count ? wordsSpan(words[from]!, words[from + count - 1]!) : optWord.span;
+}
+
+/** A parsed value with the words it was read from (the model keeps both; cached ones are shared). */
+interface Parsed {
+  value: OptionValue;
+  texts: string[];
 }
 
 /** Parses one option's value words with its value type, reporting bad values at their location. */
-function parseValue(spec: OptionSpec, words: ArgWord[], family: Family, sink: DiagnosticSink, optSpan: Span): { value: OptionValue; texts: string[] } {
+function parseValue(spec: OptionSpec, words: readonly ArgWord[], from: number, count: number, family: Family, sink: DiagnosticSink, optWord: ArgWord): Parsed {
   let cache = valueCache.get(spec.value);
   if (!cache) valueCache.set(spec.value, (cache = { values: new Map(), lookups: 0, hits: 0, off: false }));
   let key: string | null = null;
   if (!cache.off) {
-    key = words.length === 1 ? words[0]!.text : texts(words).join('\u0000');
+    key = count === 1 ? words[from]!.text : texts(words, from, count).join('\u0000');
     const hit = cache.values.get(key);
     cache.lookups++;
     if (hit) { cache.hits++; return hit; }
     if (cache.lookups === TRIAL && cache.hits < TRIAL * MIN_HIT_RATE) { cache.off = true; cache.values.clear(); key = null; }
   }
-  const wordTexts = texts(words);
+  const wordTexts = texts(words, from, count);
   try {
     const value = spec.value.parse(wordTexts, { family });
     const notes = values.takeWarnings();
-    for (const w of notes) sink.warning('parse/value-note', `${spec.names[0]}: ${w}`, valueSpan(words, optSpan));
+    for (const w of notes) sink.warning('parse/value-note', `${spec.names[0]}: ${w}`, valueSpan(words, from, count, optWord));
     const entry = { value, texts: wordTexts };
     // Values that warned are not shared, so every occurrence gets its own warning.
     if (!notes.length && key !== null) cache.values.set(key, entry);
@@ -110,7 +117,7 @@ function parseValue(spec: OptionSpec, words: ArgWord[], family: Family, sink: Di
   } catch (e) {
     values.takeWarnings();
     if (!(e instanceof ValueError)) throw e;
-    const span = valueSpan(words, optSpan);
+    const span = valueSpan(words, from, count, optWord);
     const text = wordTexts.join(' ');
     if (spec.value.addressLike && values.HOSTNAME_RE.test(text)) {
       sink.warning('parse/hostname', `${spec.names[0]} ${text}: a host name, which iptables resolves when the rule is loaded; chainsight cannot know the address and keeps it verbatim`, span,
@@ -160,64 +167,81 @@ class RuleArgsReader {
 
   /** Set by readValues: the value was negated the old way (`--opt ! value`). */
   private lateNegation = false;
+  /** Set by readValues: the index of the first value word. */
+  private valuesFrom = 0;
 
-  /** Reads `arity` value words after position i (the option), handling the old `--opt ! value` negation. */
-  private readValues(spec: OptionSpec, optWord: ArgWord): ArgWord[] {
+  /**
+   * Reads `arity` value words after position i (the option), handling the old `--opt ! value` negation; returns
+   * how many there were (fewer when the rule ends or the next option comes first).
+   */
+  private readValues(spec: OptionSpec, optWord: ArgWord): number {
     const words = this.words;
+    const arity = spec.value.arity;
     this.lateNegation = false;
-    if (spec.value.arity > 0 && words[this.i + 1] && isBang(words[this.i + 1]!)) {
+    if (arity > 0 && words[this.i + 1] && isBang(words[this.i + 1]!)) {
       this.lateNegation = true;
       this.sink.warning('parse/old-negation', `'${optWord.text} ! value' is the old negation syntax; write '! ${optWord.text} value'`, words[this.i + 1]!.span);
       this.i++;
     }
-    const vals: ArgWord[] = [];
-    for (let k = 0; k < spec.value.arity; k++) {
+    this.valuesFrom = this.i + 1;
+    let count = 0;
+    for (; count < arity; count++) {
       const w = words[this.i + 1];
       // A missing first value: the next word is another option (isOptionWord already excludes `-1`).
-      if (!w || (k === 0 && isOptionWord(w))) {
-        this.sink.error('parse/missing-value', `${optWord.text} needs ${spec.value.arity === 1 ? 'a value' : `${spec.value.arity} values`}`, optWord.span);
+      if (!w || (count === 0 && isOptionWord(w))) {
+        this.sink.error('parse/missing-value', `${optWord.text} needs ${arity === 1 ? 'a value' : `${arity} values`}`, optWord.span);
         break;
       }
-      vals.push(w);
       this.i++;
     }
-    return vals;
+    return count;
   }
 
   private makeEntry(spec: OptionSpec, optWord: ArgWord, negated: boolean): OptionEntry {
-    const vals = this.readValues(spec, optWord);
-    const span = wordsSpan(negated && this.negationWord ? this.negationWord : optWord, vals.length ? vals[vals.length - 1]! : optWord);
+    const words = this.words;
+    const count = this.readValues(spec, optWord);
+    const from = this.valuesFrom;
+    const span = wordsSpan(negated && this.negationWord ? this.negationWord : optWord, count ? words[from + count - 1]! : optWord);
     this.negationWord = null;
-    const parsed = vals.length === spec.value.arity
-      ? parseValue(spec, vals, this.family, this.sink, optWord.span)
-      : { value: { type: 'raw', words: texts(vals) } as OptionValue, texts: texts(vals) };
-    const entry: OptionEntry = {
+    let value: OptionValue;
+    let wordTexts: string[];
+    if (count === spec.value.arity) {
+      const parsed = parseValue(spec, words, from, count, this.family, this.sink, optWord);
+      value = parsed.value;
+      wordTexts = parsed.texts;
+    } else {
+      wordTexts = texts(words, from, count);
+      value = { type: 'raw', words: wordTexts };
+    }
+    // One literal with every field, `quoted` included: a field added later changes the object's shape and
+    // costs a property store of its own for each of a model's half-million options.
+    return {
       kind: 'option',
       key: spec.key,
       // The registry's own string when it is the same spelling: short strings are copies otherwise.
       spelling: registryName(spec.names, optWord.text),
       negated: negated || this.lateNegation,
       known: true,
-      value: parsed.value,
-      words: parsed.texts,
+      value,
+      words: wordTexts,
+      quoted: anyQuoted(words, from, count) ? true : undefined,
       span,
     };
-    if (anyQuoted(vals)) entry.quoted = true;
-    return entry;
   }
 
   /** An option nobody knows: keep it verbatim with the words up to the next option. */
   private makeUnknown(optWord: ArgWord, negated: boolean): OptionEntry {
     const words = this.words;
-    const vals: ArgWord[] = [];
-    while (words[this.i + 1] && !isOptionWord(words[this.i + 1]!) && !isBang(words[this.i + 1]!)) vals.push(words[++this.i]!);
-    const span = wordsSpan(optWord, vals.length ? vals[vals.length - 1]! : optWord);
-    const entry: OptionEntry = {
+    const from = this.i + 1;
+    while (words[this.i + 1] && !isOptionWord(words[this.i + 1]!) && !isBang(words[this.i + 1]!)) this.i++;
+    const count = this.i + 1 - from;
+    const span = wordsSpan(optWord, count ? words[from + count - 1]! : optWord);
+    const wordTexts = texts(words, from, count);
+    return {
       kind: 'option', key: optWord.text, spelling: optWord.text, negated, known: false,
-      value: { type: 'raw', words: texts(vals) }, words: texts(vals), span,
+      value: { type: 'raw', words: wordTexts }, words: wordTexts,
+      quoted: anyQuoted(words, from, count) ? true : undefined, span,
     };
-    if (anyQuoted(vals)) entry.quoted = true;
-    return entry;
   }
 
   private addToMatch(m: Match, entry: OptionEntry): void {

@@ -22,7 +22,11 @@ let pendingWarnings: string[] = [];
 export function noteWarning(message: string): void {
   pendingWarnings.push(message);
 }
-export function takeWarnings(): string[] {
+const NO_WARNINGS: readonly string[] = Object.freeze([]);
+
+/** The warnings of the last parse (a shared empty list when there were none: the usual case allocates nothing). */
+export function takeWarnings(): readonly string[] {
+  if (!pendingWarnings.length) return NO_WARNINGS;
   const w = pendingWarnings;
   pendingWarnings = [];
   return w;
