@@ -13,16 +13,17 @@ export interface LineInfo {
 }
 
 export class ArgWord {
+  // Not readonly: the scanner's WordPool reuses these objects line after line (see lex/scan.ts).
   constructor(
     /** The argument after quote removal. */
-    readonly text: string,
-    readonly quoted: boolean,
+    public text: string,
+    public quoted: boolean,
     /** Token type name (`Word`, `Bang`, `Command`, `Counters`, `Unterminated` …). */
-    readonly tokenType: string,
-    readonly lineInfo: LineInfo,
+    public tokenType: string,
+    public lineInfo: LineInfo,
     /** Start and end (exclusive) within the line. */
-    readonly start: number,
-    readonly end: number,
+    public start: number,
+    public end: number,
   ) {}
 
   /** As written, quotes included. */

@@ -6,7 +6,7 @@ import { joinSpans, spanOf, type Span } from '../ir/span';
 import { lineLexer, shellLexer } from '../lex/tokens';
 import { parseLineTokens } from '../lex/line-parser';
 import { toWords, wordsSpan, type ArgWord, type LineInfo } from '../lex/words';
-import { scanWords } from '../lex/scan';
+import { scanWords, WordPool } from '../lex/scan';
 import { SnapshotBuilder } from './builder';
 import { applyCommand, commandLetter, type CommandContext } from './commands';
 import type { DiagnosticSink } from './diagnostics';
@@ -53,6 +53,8 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
   let sawCounterSuffix = false;
   /** Tables created for rules that came before any `*table` line (already reported). */
   const implicitTables = new Set<string>();
+  /** Each line's words are done with before the next line is scanned. */
+  const pool = new WordPool();
 
   /** iptables-restore needs COMMIT to close each table (ebtables-save has none). */
   const closeCheck = () => {
@@ -123,7 +125,7 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
     let kind: LineKind | null = null;
     const c0 = line.text.charCodeAt(0);
     if (c0 !== 32 && c0 !== 9) {
-      words = scanWords(line, true);
+      words = scanWords(line, true, pool);
       kind = words && lineKind(words);
     }
     if (!words || !kind) {
