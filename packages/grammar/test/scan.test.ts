@@ -46,12 +46,12 @@ describe('scanWords agrees with the chevrotain lexer', () => {
     );
   });
 
-  describe.runIf(sharedAvailable())('on every ASCII rule line of the corpus', () => {
+  describe.runIf(sharedAvailable())('on every ASCII line of the corpus that starts in column 1', () => {
     it('agrees', () => {
       let lines = 0;
       for (const f of snapshotFiles()) {
         readFileSync(f, 'utf8').split(/\r?\n/).forEach((text, i) => {
-          if (!/^[-[]/.test(text) || !/^[\x20-\x7e\t]*$/.test(text)) return;
+          if (!/^[^\s#]/.test(text) || !/^[\x20-\x7e\t]*$/.test(text)) return;
           const line = { line: i + 1, offset: 0, text };
           expect(viaScanner(line), `${f}:${i + 1}`).toEqual(viaChevrotain(line));
           lines++;
@@ -59,5 +59,47 @@ describe('scanWords agrees with the chevrotain lexer', () => {
       }
       expect(lines).toBeGreaterThan(20000);
     });
+  });
+
+  describe('with asciiOnly, a line with any other character than printable ASCII and tab is left to chevrotain', () => {
+    it.each([
+      ['-A X -j ACCEPT', true],
+      ['-A X\t-j ACCEPT', true],
+      ['-A X -j ACCEPT\u00e9', false],
+      ['-A X\u00a0-j ACCEPT', false],
+      ['-A X\v-j ACCEPT', false],
+      ['-A X -m comment --comment "caf\u00e9" -j ACCEPT', false],
+      ['-A X -m comment --comment "a\\\u0001" -j ACCEPT', false],
+      ['-A X -m comment --comment "tab\tinside" -j ACCEPT', true],
+      ['-A X\r-j ACCEPT', false],
+      ['\u0007', false],
+    ])('%j → scanned: %s', (text, scanned) => {
+      const line = { line: 1, offset: 0, text };
+      const words = scanWords(line, true);
+      expect(words !== null).toBe(scanned);
+      if (words) expect(words.map((w) => [w.text, w.quoted, w.tokenType, w.start, w.end])).toEqual(viaChevrotain(line));
+    });
+
+    it('on generated lines with odd characters', () => {
+      const piece = fc.oneof(
+        fc.constantFrom('-A', '-j', '!', '"a b"', '"\\""', 'x', '\u00e9', '\r', '\u000b', '\u0000', '\t', '\u00a0', '"\u00e9"'),
+        fc.stringMatching(/^[a-z0-9-]{1,6}$/),
+      );
+      fc.assert(
+        fc.property(fc.array(fc.tuple(piece, fc.constantFrom(' ', '')), { maxLength: 10 }), (parts) => {
+          const text = parts.map(([p, sp]) => p + sp).join('');
+          const line = { line: 1, offset: 0, text };
+          const printable = /^[\x20-\x7e\t]*$/.test(text);
+          const words = scanWords(line, true);
+          if (!printable) expect(words).toBeNull();
+          else expect(words?.map((w) => [w.text, w.quoted, w.tokenType, w.start, w.end]) ?? null).toEqual(viaChevrotain(line));
+        }),
+        { numRuns: 2000, seed: 7 },
+      );
+    });
+  });
+
+  it('a CR inside a line ends the scan instead of reading empty words forever', () => {
+    expect(scanWords({ line: 1, offset: 0, text: '-A X\r -j ACCEPT' })).toBeNull();
   });
 });

@@ -86,16 +86,16 @@ const isSpace = (c: number) => c === 32 || c === 9 || c === 11 || c === 12;
 export function scanWords(line: LineInfo, asciiOnly = false, pool?: WordPool): ArgWord[] | null {
   const s = line.text;
   const n = s.length;
-  if (asciiOnly) {
-    for (let k = 0; k < n; k++) {
-      const c = s.charCodeAt(k);
-      if ((c < 32 && c !== 9) || c > 126) return null;
-    }
-  }
   const out: ArgWord[] = pool ? pool.begin() : [];
   let i = 0;
+  // Every character is looked at once, by one of the loops below, and each checks for non-ASCII then.
   while (i < n) {
-    while (i < n && isSpace(s.charCodeAt(i))) i++;
+    let c = s.charCodeAt(i);
+    while (isSpace(c)) {
+      if (asciiOnly && c !== 32 && c !== 9) return null;
+      if (++i >= n) break;
+      c = s.charCodeAt(i);
+    }
     if (i >= n) break;
     const start = i;
     let quoted = false;
@@ -106,6 +106,7 @@ export function scanWords(line: LineInfo, asciiOnly = false, pool?: WordPool): A
     while (i < n) {
       const c = s.charCodeAt(i);
       if (isSpace(c) || c === 10 || c === 13) break;
+      if (asciiOnly && (c < 32 || c > 126)) return null;
       if (c === 34 /* " */) {
         quoted = true;
         if (i > plainFrom) { text += s.slice(plainFrom, i); pieces++; }
@@ -116,7 +117,16 @@ export function scanWords(line: LineInfo, asciiOnly = false, pool?: WordPool): A
         let closed = false;
         while (i < n) {
           const q = s.charCodeAt(i);
-          if (q === 92 /* \ */ && i + 1 < n) { text += s.slice(runFrom, i) + s[i + 1]; pieces += 2; i += 2; runFrom = i; continue; }
+          if (asciiOnly && ((q < 32 && q !== 9) || q > 126)) return null;
+          if (q === 92 /* \ */ && i + 1 < n) {
+            const e = s.charCodeAt(i + 1);
+            if (asciiOnly && ((e < 32 && e !== 9) || e > 126)) return null;
+            text += s.slice(runFrom, i) + s[i + 1];
+            pieces += 2;
+            i += 2;
+            runFrom = i;
+            continue;
+          }
           if (q === 34) {
             if (i > runFrom) { text = pieces === 0 ? s.slice(runFrom, i) : text + s.slice(runFrom, i); pieces++; }
             closed = true;
@@ -131,6 +141,9 @@ export function scanWords(line: LineInfo, asciiOnly = false, pool?: WordPool): A
       }
       i++;
     }
+    // A CR or LF inside the line (a lone CR that splitLines kept): the chevrotain lexer reports it, and the
+    // scanner would otherwise read an empty word there again and again.
+    if (i < n && (s.charCodeAt(i) === 10 || s.charCodeAt(i) === 13)) return null;
     if (quoted) {
       // `"abc"` alone is one slice of the line; only words made of several pieces need flattening.
       if (i > plainFrom) { text = pieces === 0 ? s.slice(plainFrom, i) : text + s.slice(plainFrom, i); pieces++; }
