@@ -7,34 +7,60 @@ import type { DiagnosticSink } from './diagnostics';
 /** iptables-restore reads lines into a fixed buffer; 64 KiB is far beyond any real rule (kube-proxy's longest is < 1 KiB). */
 export const MAX_LINE_LENGTH = 65536;
 
-export function splitLines(text: string, sink: DiagnosticSink): LineInfo[] {
-  const lines: LineInfo[] = [];
-  let offset = 0;
-  let lineNo = 1;
-  const n = text.length;
-  let crlfReported = false;
-  while (offset <= n) {
-    let end = text.indexOf('\n', offset);
-    if (end < 0) end = n;
-    let lineText = text.slice(offset, end);
-    if (lineText.endsWith('\r')) {
-      lineText = lineText.slice(0, -1);
-      if (!crlfReported) {
-        sink.info('parse/crlf', 'Windows line endings (CRLF); read as plain line ends', spanOf(lineNo, lineText.length + 1, offset + lineText.length, 1));
-        crlfReported = true;
+/**
+ * Hands out a file's lines one at a time. The hot path reads them this way so that each line's object dies
+ * young: an array of all 170k lines of a large snapshot would live through the whole parse and be copied by
+ * the garbage collector like the model itself.
+ */
+export class LineReader {
+  private offset = 0;
+  private lineNo = 1;
+  private crlfReported = false;
+  private produced = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly sink: DiagnosticSink,
+  ) {}
+
+  next(): LineInfo | null {
+    const { text, sink } = this;
+    const n = text.length;
+    while (this.offset <= n) {
+      const offset = this.offset;
+      const lineNo = this.lineNo;
+      let end = text.indexOf('\n', offset);
+      if (end < 0) end = n;
+      this.offset = end + 1;
+      this.lineNo++;
+      // The empty "line" after a final newline is not a line.
+      if (end === n && offset === n && this.produced > 0) continue;
+      let lineText = text.slice(offset, end);
+      if (lineText.endsWith('\r')) {
+        lineText = lineText.slice(0, -1);
+        if (!this.crlfReported) {
+          sink.info('parse/crlf', 'Windows line endings (CRLF); read as plain line ends', spanOf(lineNo, lineText.length + 1, offset + lineText.length, 1));
+          this.crlfReported = true;
+        }
       }
+      if (lineText.length > MAX_LINE_LENGTH) {
+        sink.error('parse/line-too-long', `line is ${lineText.length} characters long (limit ${MAX_LINE_LENGTH}); skipped`, spanOf(lineNo, 1, offset, 80));
+        lineText = '';
+      } else if (lineText.includes('\0')) {
+        const col = lineText.indexOf('\0');
+        sink.error('parse/nul-byte', 'NUL byte in the text (binary data?); read as a space', spanOf(lineNo, col + 1, offset + col, 1));
+        lineText = lineText.replace(/\0/g, ' ');
+      }
+      this.produced++;
+      return { line: lineNo, offset, text: lineText };
     }
-    if (lineText.length > MAX_LINE_LENGTH) {
-      sink.error('parse/line-too-long', `line is ${lineText.length} characters long (limit ${MAX_LINE_LENGTH}); skipped`, spanOf(lineNo, 1, offset, 80));
-      lineText = '';
-    } else if (lineText.includes('\0')) {
-      const col = lineText.indexOf('\0');
-      sink.error('parse/nul-byte', 'NUL byte in the text (binary data?); read as a space', spanOf(lineNo, col + 1, offset + col, 1));
-      lineText = lineText.replace(/\0/g, ' ');
-    }
-    if (!(end === n && lineText === '' && offset === n && lines.length > 0)) lines.push({ line: lineNo, offset, text: lineText });
-    offset = end + 1;
-    lineNo++;
+    return null;
   }
+}
+
+export function splitLines(text: string, sink: DiagnosticSink): LineInfo[] {
+  const reader = new LineReader(text, sink);
+  const lines: LineInfo[] = [];
+  for (let line = reader.next(); line; line = reader.next()) lines.push(line);
   return lines;
 }

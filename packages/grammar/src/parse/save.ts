@@ -11,7 +11,7 @@ import { SnapshotBuilder } from './builder';
 import { applyCommand, commandLetter, type CommandContext } from './commands';
 import type { DiagnosticSink } from './diagnostics';
 import { parseHeader } from './header';
-import { splitLines } from './lines';
+import { LineReader } from './lines';
 
 export interface LineParseOptions {
   fileName: string;
@@ -44,7 +44,7 @@ function lineSpan(words: ArgWord[], line: LineInfo): Span {
 }
 
 export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LineParseOptions): Snapshot {
-  const lines = splitLines(text, sink);
+  const reader = new LineReader(text, sink);
   const builder = new SnapshotBuilder(opts.family, sink);
   const isSave = opts.format === 'iptables-save' || opts.format === 'ebtables-save';
   const bridge = opts.family === 'bridge';
@@ -93,8 +93,7 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
     applyCommand(ctx, cmdWord, args, span);
   };
 
-  for (let li = 0; li < lines.length; li++) {
-    let line = lines[li]!;
+  for (let line = reader.next(); line; line = reader.next()) {
     const trimmed = line.text.trim();
     if (trimmed === '') {
       if (line.text.length > 0) sink.info('parse/blank-line', 'line of only white space', spanOf(line.line, 1, line.offset, line.text.length));
@@ -110,10 +109,11 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
       // Shell scripts: `iptables [-w] [-t table] -A …`, with backslash continuations.
       let joined = line.text;
       const parts: LineInfo[] = [line];
-      while (/\\\s*$/.test(joined) && li + 1 < lines.length) {
-        li++;
-        parts.push(lines[li]!);
-        joined = lines[li]!.text;
+      while (/\\\s*$/.test(joined)) {
+        const next = reader.next();
+        if (!next) break;
+        parts.push(next);
+        joined = next.text;
       }
       handleCommandScript(parts, builder, sink, opts, text);
       continue;
@@ -144,7 +144,7 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
       kind = ast?.type ?? null;
     }
     if (!kind) {
-      if (/^[$>]\s|^\S+@\S+[#$]\s|iptables-save|ebtables-save/.test(trimmed) && li < 3) {
+      if (/^[$>]\s|^\S+@\S+[#$]\s|iptables-save|ebtables-save/.test(trimmed) && line.line <= 3) {
         sink.warning('parse/prompt-line', `shell prompt or command line '${trimmed.slice(0, 60)}' is not part of the rules; skipped`, lineSpan(words, line));
       } else {
         sink.error('parse/unexpected-line', `expected ${isSave ? "'*table', ':CHAIN POLICY', " : ''}a command such as '-A CHAIN …'${isSave && !bridge ? " or 'COMMIT'" : ''}, found '${words[0]?.raw ?? trimmed.slice(0, 40)}'`, words[0]?.span ?? lineSpan(words, line));
