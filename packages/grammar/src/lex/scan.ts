@@ -1,6 +1,6 @@
-// A hand-written scanner for rule lines, the hot path of large snapshots. It produces exactly the words the
-// chevrotain lexer in tokens.ts produces (a test checks this on every corpus line); the chevrotain lexer and
-// grammar still read every structure line (*table, :chain, COMMIT) and every line this scanner declines.
+// A hand-written scanner for the lines of save files, the hot path of large snapshots. It produces exactly the
+// words the chevrotain lexer in tokens.ts produces (a test checks this on every corpus line); the chevrotain
+// lexer and line grammar still read every line this scanner declines or whose first word is no structure token.
 // Why two: on a 130k-rule kube-proxy snapshot the per-token objects of the chevrotain lexer alone took longer
 // than the whole parse may (benchmark target: twice as fast as iptables-restore-translate).
 import { ArgWord, type LineInfo } from './words';
