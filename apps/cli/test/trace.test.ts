@@ -11,6 +11,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const FILES = {
   'rules': readFileSync(path.join(root, 'fixtures', 'docker-host', 'iptables-save'), 'utf8'),
   'host.json': readFileSync(path.join(root, 'fixtures', 'docker-host', 'host.json'), 'utf8'),
+  'host.iproute.json': readFileSync(path.join(root, 'fixtures', 'docker-host', 'host.iproute.json'), 'utf8'),
 };
 const PUBLISHED = ['--from', 'client', '--dst', '198.51.100.10', '--proto', 'tcp', '--dport', '8080'];
 
@@ -31,6 +32,24 @@ describe('chainsight trace', () => {
     expect(lines).toContain('  Verdict: forwarded out docker0 (bridge port veth1a2b3c4)');
     expect(lines).toContain('  NAT: DNAT to 172.17.0.2:80 (nat DOCKER rule 2, rules:36)');
     expect(lines).toContain('  MASQUERADE: no');
+  });
+
+  it('reads the host from iproute2 captures (ip -j addr/route/neigh, bridge -j fdb) as from a host context', async () => {
+    const bySrc = ['--src', '203.0.113.7', '--dst', '198.51.100.10', '--proto', 'tcp', '--dport', '8080'];
+    const captured = await cli(['trace', 'rules', 'host.iproute.json', ...bySrc]);
+    const given = await cli(['trace', 'rules', 'host.json', ...bySrc]);
+    expect(captured.err).toBe('');
+    expect(captured.code).toBe(0);
+    // iproute2 knows no neighbour names: the capture's trace names the neighbour by its address.
+    expect(captured.out).toBe(given.out.replace('neighbour client', 'neighbour 203.0.113.7'));
+    expect(captured.out).toContain('  Verdict: forwarded out docker0 (bridge port veth1a2b3c4)');
+  });
+
+  it('adds the sysctls of a host context that holds only those to iproute2 captures', async () => {
+    const files = { ...FILES, 'sysctl.json': '{ "sysctl": { "net.ipv4.ip_forward": 0 } }' };
+    const r = await cli(['trace', 'rules', 'host.iproute.json', 'sysctl.json', '--src', '203.0.113.7', '--dst', '198.51.100.10', '--proto', 'tcp', '--dport', '8080'], files);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('Verdict: forwarded');
   });
 
   it('answers the MASQUERADE question for a container going out', async () => {

@@ -11,6 +11,8 @@ import type { TraceResult } from './types';
 export type * from './types';
 export { parseHostContext, defaultHostContext, parseCidr, type HostContext, type HostContextResult, type HostInterface, type HostRoute, type HostNeighbor } from './host/context';
 export { HostModel } from './host/model';
+export { hostContextFromIproute, iprouteOutputOf, looksLikeIprouteJson, type IprouteInput, type IprouteOutput, type IprouteResult } from './host/iproute';
+export { readHostInputs, looksLikeHostInput } from './host/inputs';
 export { compileRuleset, type CompileOptions, type CompiledRuleset } from './compile/ruleset';
 export { resolvePacket, PacketError, protocolNumber, parseTcpFlags, type PacketSpec, type Entry, type ResolvedPacket } from './packet';
 export { traceSpec as trace, type TraceOptions } from './sim/explore';

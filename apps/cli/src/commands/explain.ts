@@ -1,7 +1,7 @@
 // `chainsight explain LOG --rules FILE...`: a real kernel trace, annotated with the rules it refers to.
 import type { Snapshot } from '@chainsight/grammar';
 import {
-  compareWithSimulation, explainTrace, explanationJson, parseHostContext, renderExplanation, type HostContext, type PacketComparison,
+  compareWithSimulation, explainTrace, explanationJson, readHostInputs, renderExplanation, type HostContext, type PacketComparison,
 } from '@chainsight/trace';
 import { choice, optionValue, parseArgs, UsageError } from '../args';
 import { EXIT, type Command } from '../command';
@@ -49,8 +49,9 @@ export const command: Command = {
     if (hostPath !== undefined && !args.flags.has('compare')) throw new UsageError('--host is only used with --compare');
     let host: HostContext | null = null;
     if (hostPath !== undefined) {
-      const r = parseHostContext(await readInput(io, hostPath), hostPath);
-      for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, undefined, c) + '\n');
+      const hostText = await readInput(io, hostPath);
+      const r = readHostInputs([{ text: hostText, fileName: hostPath }]);
+      for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, hostText, c) + '\n');
       if (!r.context || r.diagnostics.some((d) => d.severity === 'error')) throw new InputError(`${hostPath}: not a usable host context`);
       host = r.context;
     }

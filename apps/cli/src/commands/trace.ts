@@ -1,7 +1,7 @@
 // `chainsight trace FILE... [packet options]`: follow one packet (or a --batch of them) through netfilter.
 import type { Snapshot } from '@chainsight/grammar';
 import {
-  PacketError, checkExpectation, compileRuleset, parseExpectation, parseBatchLine, parseHostContext, renderKernelLog, renderText, toTraceJson,
+  PacketError, checkExpectation, compileRuleset, looksLikeHostInput, parseExpectation, parseBatchLine, readHostInputs, renderKernelLog, renderText, toTraceJson,
   trace, traceConversation, type CompiledRuleset, type ConversationStep, type Expectation, type HostContext, type PacketSpec, type TraceOptions,
   type TraceResult,
 } from '@chainsight/trace';
@@ -89,10 +89,6 @@ function parseExpect(text: string | undefined): Expectation | null {
   return e;
 }
 
-function looksLikeJson(text: string): boolean {
-  return /^\s*\{/.test(text);
-}
-
 interface Inputs {
   snapshots: Snapshot[];
   host: HostContext | null;
@@ -100,22 +96,24 @@ interface Inputs {
 
 async function loadInputs(io: CliIo, c: Colors, args: ParsedArgs): Promise<Inputs | null> {
   const snapshots: Snapshot[] = [];
-  let host: HostContext | null = null;
+  const hostFiles: { text: string; fileName: string }[] = [];
   let failed = false;
   for (const p of args.positionals) {
     const text = await readInput(io, p);
-    if (looksLikeJson(text)) {
-      const r = parseHostContext(text, p);
-      for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, text, c) + '\n');
-      if (!r.context) { failed = true; continue; }
-      if (host) throw new InputError(`${p}: a second host context (only one is used)`);
-      host = r.context;
-      continue;
-    }
+    // JSON is host facts: a host context object, or iproute2 captures (`ip -j addr`, `ip -j route`, …).
+    if (looksLikeHostInput(text)) { hostFiles.push({ text, fileName: p }); continue; }
     const f = await loadSnapshot(io, p, loadOptions(args));
     renderDiagnostics(io, f, c, 'error');
     if (f.result.diagnostics.some((d) => d.severity === 'error')) failed = true;
     snapshots.push(f.result.snapshot);
+  }
+  let host: HostContext | null = null;
+  if (hostFiles.length) {
+    const r = readHostInputs(hostFiles);
+    const texts = new Map(hostFiles.map((h) => [h.fileName, h.text]));
+    for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, texts.get(d.file), c) + '\n');
+    if (!r.context) failed = true;
+    host = r.context;
   }
   if (failed) return null;
   if (!snapshots.length) throw new InputError(TRACE_NO_RULES);

@@ -24,7 +24,7 @@ Options:
   --format F         text (default) | json (schema 1, docs/explain.md)
   --compare          also simulate each packet (chainsight trace) and show where the kernel's path and the
                      simulated one part
-  --host FILE        host context JSON for --compare (interfaces, bridges, routes, neighbours)
+  --host FILE        host facts for --compare: a host context JSON, or iproute2 JSON captures (see trace --help)
   -v, --verbose      print every trace line in full, PACKET lines included
 ${COMMON_INPUT_OPTIONS}
   -h, --help

@@ -17,6 +17,15 @@ export class JsonSyntaxError extends Error {
 }
 
 export function parseLocatedJson(text: string): LocatedValue {
+  return parseValues(text, false)[0]!;
+}
+
+/** Several JSON values one after another (`ip -j addr; ip -j route` into one file), each with its position. */
+export function parseLocatedJsonSequence(text: string): LocatedValue[] {
+  return parseValues(text, true);
+}
+
+function parseValues(text: string, many: boolean): LocatedValue[] {
   let i = 0;
   let line = 1;
   let lineStart = 0;
@@ -115,8 +124,11 @@ export function parseLocatedJson(text: string): LocatedValue {
       i++;
     }
   };
-  const v = value();
-  ws();
+  const values: LocatedValue[] = [];
+  do {
+    values.push(value());
+    ws();
+  } while (many && i < text.length);
   if (i < text.length) fail('unexpected text after the JSON value');
-  return v;
+  return values;
 }
