@@ -31,10 +31,25 @@ export interface HostNeighbor {
   port?: string;
 }
 
+/** A policy-routing rule (`ip rule`), as chainsight's host context extends the format. */
+export interface HostRule {
+  priority?: number;
+  family?: 'ipv4' | 'ipv6';
+  not?: boolean;
+  from?: string;
+  to?: string;
+  fwmark?: string | number;
+  iif?: string;
+  oif?: string;
+  action?: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit';
+  table?: string | number;
+}
+
 export interface HostContext {
   hostname?: string;
   interfaces?: HostInterface[];
   routes?: HostRoute[];
+  rules?: HostRule[];
   neighbors?: HostNeighbor[];
   sysctl?: Record<string, number | string | boolean>;
 }

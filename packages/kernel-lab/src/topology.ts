@@ -232,6 +232,30 @@ export async function buildTopology(lab: Lab, ctx: HostContext, options: Topolog
     if (res.code !== 0) warnings.push(`route ${r.dst}: ${res.stderr.trim()}`);
   }
 
+  // 6b. policy-routing rules. The kernel's own (0 local, 32766 main, 32767 default) are there already; the others
+  //     are added with `ip [-6] rule add`, once per family when the rule names no address.
+  const defaults = new Set(['0 local', '32766 main', '32767 default']);
+  for (const r of ctx.rules ?? []) {
+    if ((r.action ?? 'lookup') === 'lookup' && defaults.has(`${r.priority} ${r.table}`) && !r.from && !r.to && r.fwmark === undefined && !r.iif && !r.oif && !r.not) continue;
+    const args: string[] = ['rule', 'add'];
+    if (r.not) args.push('not');
+    if (r.from) args.push('from', r.from);
+    if (r.to) args.push('to', r.to);
+    if (r.fwmark !== undefined) args.push('fwmark', String(r.fwmark));
+    if (r.iif) args.push('iif', actual(r.iif));
+    if (r.oif) args.push('oif', actual(r.oif));
+    if (r.priority !== undefined) args.push('priority', String(r.priority));
+    const action = r.action ?? 'lookup';
+    if (action === 'lookup') args.push('lookup', String(r.table ?? 'main'));
+    else args.push(action);
+    const addr = r.from && r.from !== 'all' ? r.from : r.to && r.to !== 'all' ? r.to : null;
+    const families = r.family ? [r.family === 'ipv6' ? 6 : 4] : addr ? [addr.includes(':') ? 6 : 4] : [4, 6];
+    for (const fam of families) {
+      const res = await lab.ip(hostNs, fam === 6 ? ['-6', ...args] : args);
+      if (res.code !== 0) warnings.push(`rule ${args.slice(2).join(' ')}: ${res.stderr.trim()}`);
+    }
+  }
+
   // 7. sysctls: context values over the documented defaults (ip_forward 1; bridge-nf-call-iptables is 1 by
   //    default in every new namespace on this kernel).
   const sysctls: Record<string, number | string | boolean> = { 'net.ipv4.ip_forward': 1, ...(ctx.sysctl ?? {}) };

@@ -3,6 +3,7 @@
 import type { Diagnostic, Span } from '@chainsight/grammar';
 import { parseIpv4, parseIpv6, parseMac } from '@chainsight/grammar';
 import { JsonSyntaxError, parseLocatedJson, type LocatedValue } from './located-json';
+import { parseFwmark } from './policy';
 
 export interface HostInterface {
   name: string;
@@ -43,10 +44,33 @@ export interface HostNeighbor {
   port?: string;
 }
 
+/** A policy-routing rule, as `ip rule` lists it. */
+export interface HostRule {
+  priority?: number;
+  /** Inferred from `from`/`to`; without either the rule is for both families. */
+  family?: 'ipv4' | 'ipv6';
+  not?: boolean;
+  /** Source prefix, or `all`. */
+  from?: string;
+  /** Destination prefix, or `all`. */
+  to?: string;
+  /** `0x1` or `0x4/0xf` (value/mask), or a number. */
+  fwmark?: string | number;
+  /** Input device; `lo` matches locally generated packets. */
+  iif?: string;
+  oif?: string;
+  /** lookup (default), blackhole, unreachable, prohibit. */
+  action?: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit';
+  /** The table to look up: main, local, default, or a number. */
+  table?: string | number;
+}
+
 export interface HostContext {
   hostname?: string;
   interfaces: HostInterface[];
   routes: HostRoute[];
+  /** Policy routing; absent: the kernel's default rules (local, main, default). */
+  rules?: HostRule[];
   neighbors: HostNeighbor[];
   sysctl: Record<string, number | string>;
 }
@@ -156,7 +180,7 @@ export function parseHostContext(text: string, fileName = '<host context>'): Hos
     return s;
   };
 
-  const top = fieldsOf(root, 'the host context', ['hostname', 'interfaces', 'routes', 'neighbors', 'neighbours', 'sysctl', 'comment']);
+  const top = fieldsOf(root, 'the host context', ['hostname', 'interfaces', 'routes', 'rules', 'neighbors', 'neighbours', 'sysctl', 'comment']);
   const hostname = str(top.get('hostname'), 'hostname');
   if (hostname !== undefined) ctx.hostname = hostname;
 
@@ -232,6 +256,55 @@ export function parseHostContext(text: string, fileName = '<host context>'): Hos
       continue;
     }
     ctx.routes.push(route);
+  }
+
+  if (top.has('rules')) {
+    const rules: HostRule[] = [];
+    for (const o of objects(top.get('rules'), 'rules')) {
+      const f = fieldsOf(o, 'a rule', ['priority', 'family', 'not', 'from', 'to', 'fwmark', 'iif', 'oif', 'action', 'table', 'comment']);
+      const rule: HostRule = {};
+      const priority = num(f.get('priority'), 'rule priority');
+      if (priority !== undefined) rule.priority = priority;
+      const family = str(f.get('family'), 'rule family');
+      if (family === 'ipv4' || family === 'ipv6') rule.family = family;
+      else if (family !== undefined) report('host-context-rule', `rule family '${family}' is not ipv4 or ipv6`, f.get('family')!.span);
+      const not = f.get('not');
+      if (not !== undefined) {
+        if (not.kind === 'boolean') rule.not = not.value;
+        else report('host-context-type', 'rule not must be true or false', not.span);
+      }
+      for (const key of ['from', 'to'] as const) {
+        const p = str(f.get(key), `rule ${key}`);
+        if (p === undefined) continue;
+        if (p !== 'all' && parseCidr(p) === null) report('host-context-address', `rule ${key} '${p}' is neither "all" nor a prefix`, f.get(key)!.span);
+        else rule[key] = p;
+      }
+      const mark = f.get('fwmark');
+      if (mark !== undefined) {
+        if ((mark.kind === 'string' && parseFwmark(mark.value)) || (mark.kind === 'number' && Number.isInteger(mark.value))) rule.fwmark = mark.value as string | number;
+        else report('host-context-rule', 'rule fwmark must be a number or "value/mask" (0x1, 0x4/0xf)', mark.span);
+      }
+      for (const key of ['iif', 'oif'] as const) {
+        const d = str(f.get(key), `rule ${key}`);
+        if (d !== undefined) rule[key] = d;
+      }
+      const action = str(f.get('action'), 'rule action');
+      if (action === 'lookup' || action === 'blackhole' || action === 'unreachable' || action === 'prohibit') rule.action = action;
+      else if (action !== undefined) report('host-context-rule', `rule action '${action}' is not one of lookup, blackhole, unreachable, prohibit`, f.get('action')!.span);
+      const t = f.get('table');
+      if (t !== undefined) {
+        if (t.kind === 'string' || t.kind === 'number') rule.table = t.value;
+        else report('host-context-type', 'rule table must be a name or a number', t.span);
+      }
+      if ((rule.action ?? 'lookup') === 'lookup' && rule.table === undefined) report('host-context-missing', 'a lookup rule needs a "table"', o.span);
+      rules.push(rule);
+    }
+    // As in the kernel, the given rules are all the rules: without `lookup local` no address is local.
+    const tables = new Set(rules.map((r) => String(r.table)));
+    if (!tables.has('local') && !tables.has('255')) {
+      report('host-context-rule', 'no rule looks up the local table: no packet would be delivered to this host (the kernel\'s rule 0 is "lookup local")', top.get('rules')!.span, 'warning');
+    }
+    ctx.rules = rules;
   }
 
   const neighbourKey = top.has('neighbors') ? 'neighbors' : 'neighbours';

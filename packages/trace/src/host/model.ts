@@ -4,6 +4,9 @@
 import { parseMac } from '@chainsight/grammar';
 import { parseCidr, parseIpAny, type HostContext, type HostNeighbor } from './context';
 import { formatIp } from '../addr';
+import { ruleMatches, ruleModels, tableId, type RouteKey, type RuleModel } from './policy';
+
+export type { RouteKey } from './policy';
 
 export type Version = 4 | 6;
 
@@ -83,7 +86,11 @@ const SYSCTL_DEFAULTS: Record<string, number> = {
 export class HostModel {
   readonly interfaces = new Map<string, IfaceModel>();
   readonly neighbours: NeighbourModel[] = [];
+  /** The main table: connected routes and the context's routes without another table. */
   readonly routes: RouteModel[] = [];
+  /** Routes of the other tables (policy routing), by table id. */
+  private readonly tables = new Map<number | string, RouteModel[]>();
+  readonly rules: RuleModel[];
   /** Local addresses → device, per IP version (Maps keyed by bigint: the hot path of addrtype and routing). */
   private readonly local: Record<Version, Map<bigint, string>> = { 4: new Map(), 6: new Map() };
   private readonly broadcast = new Map<bigint, string>();
@@ -135,8 +142,9 @@ export class HostModel {
         }
       }
     }
+    this.rules = ruleModels(context.rules);
     for (const r of context.routes) {
-      if (r.table !== undefined && r.table !== 'main' && r.table !== 254) continue;
+      const table = tableId(r.table);
       let version: Version;
       let dst: bigint;
       let prefix: number;
@@ -151,7 +159,7 @@ export class HostModel {
         dst = c.address & maskOf(c.version, c.prefix);
         prefix = c.prefix;
       }
-      this.routes.push({
+      const route: RouteModel = {
         version, dst, prefix,
         via: r.via ? parseIpAny(r.via)!.address : null,
         dev: r.dev ?? null,
@@ -160,8 +168,15 @@ export class HostModel {
         src: r.src ? parseIpAny(r.src)!.address : null,
         connected: false,
         mask: maskOf(version, prefix),
-      });
+      };
+      if (table === 254) this.routes.push(route);
+      else {
+        let list = this.tables.get(table);
+        if (!list) this.tables.set(table, (list = []));
+        list.push(route);
+      }
     }
+    for (const list of this.tables.values()) list.sort((a, b) => b.prefix - a.prefix || a.metric - b.metric);
     this.routes.sort((a, b) => b.prefix - a.prefix || a.metric - b.metric);
     for (const n of context.neighbors) this.neighbours.push(neighbourModel(n));
   }
@@ -212,20 +227,37 @@ export class HostModel {
     return r.kind === 'blackhole' ? 'BLACKHOLE' : r.kind === 'prohibit' ? 'PROHIBIT' : 'UNREACHABLE';
   }
 
-  /** Main-table lookup (fib_lookup: local table first, then longest prefix, lowest metric). */
-  route(version: Version, dst: bigint): RouteResult {
-    const localDev = this.localDev(version, dst);
-    if (localDev !== null) return { kind: 'local', dev: localDev, broadcast: false };
-    if (version === 4) {
-      if (dst === 0xffffffffn) return { kind: 'local', dev: 'lo', broadcast: true };
-      const b = this.broadcast.get(dst);
-      if (b !== undefined) return { kind: 'local', dev: b, broadcast: true };
+  /**
+   * fib_lookup(): the policy rules in priority order (policy.ts; without rules in the context the kernel's
+   * defaults: local, main, default); a table is searched by longest prefix, then lowest metric.
+   */
+  route(version: Version, dst: bigint, key: RouteKey = {}): RouteResult {
+    for (const rule of this.rules) {
+      if (!ruleMatches(rule, version, dst, key)) continue;
+      if (rule.action !== 'lookup') return { kind: rule.action, route: null };
+      const r = this.lookupTable(version, rule.table, dst);
+      if (r) return r;
     }
-    if (isMulticast(version, dst)) return { kind: 'local', dev: 'lo', broadcast: false, multicast: true };
-    for (const r of this.routes) {
+    return { kind: 'unreachable', route: null };
+  }
+
+  /** One table; null when it has no route for `dst` (or a `throw` route): the next rule is tried. */
+  private lookupTable(version: Version, table: number | string, dst: bigint): RouteResult | null {
+    if (table === 255) {
+      const localDev = this.localDev(version, dst);
+      if (localDev !== null) return { kind: 'local', dev: localDev, broadcast: false };
+      if (version === 4) {
+        if (dst === 0xffffffffn) return { kind: 'local', dev: 'lo', broadcast: true };
+        const b = this.broadcast.get(dst);
+        if (b !== undefined) return { kind: 'local', dev: b, broadcast: true };
+      }
+      if (isMulticast(version, dst)) return { kind: 'local', dev: 'lo', broadcast: false, multicast: true };
+    }
+    const routes = table === 254 ? this.routes : this.tables.get(table) ?? [];
+    for (const r of routes) {
       if (r.version !== version || (dst & r.mask) !== r.dst) continue;
       if (r.type === 'local') return { kind: 'local', dev: r.dev ?? 'lo', broadcast: false };
-      if (r.type === 'throw') return { kind: 'unreachable', route: r };
+      if (r.type === 'throw') return null;
       if (r.type !== 'unicast') return { kind: r.type, route: r };
       let dev = r.dev;
       if (dev === null && r.via !== null) {
@@ -235,7 +267,7 @@ export class HostModel {
       if (dev === null) continue;
       return { kind: 'unicast', dev, via: r.via, route: r };
     }
-    return { kind: 'unreachable', route: null };
+    return null;
   }
 
   /**

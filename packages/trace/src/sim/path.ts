@@ -250,7 +250,8 @@ export class PathRunner {
       if (back.kind !== 'unicast' || back.dev !== p.in) return this.end('DROP', `dropped by rp_filter: the route back to ${formatIp(4, p.src)} does not leave through ${p.in}`).end;
     }
     const pinned = this.input.pinnedOut;
-    const r = pinned ? null : host.route(v, p.dst);
+    // The input route (ip_route_input): policy rules see the source, the mark set in PREROUTING and the device.
+    const r = pinned ? null : host.route(v, p.dst, { src: p.src, mark: p.mark, iif: p.in });
     if (r && r.kind === 'local') {
       this.run.event('route', `routing: ${formatIp(v, p.dst)} is ${r.broadcast ? 'a broadcast address' : r.multicast ? 'multicast' : 'local'} → INPUT`);
       return this.localIn();
@@ -332,7 +333,9 @@ export class PathRunner {
     const pinned = this.input.pinnedOut;
     const routeOut = (): { dev: string; via: bigint | null; local: boolean } | null => {
       if (pinned) return { dev: pinned, via: null, local: false };
-      const r = host.route(v, p.dst);
+      // The output route (ip_route_output_key): iif is lo for local traffic; the mark is the packet's, so a mark
+      // set in mangle OUTPUT selects another policy rule when the route is looked up again (ip_route_me_harder).
+      const r = host.route(v, p.dst, { src: p.src, mark: p.mark, iif: 'lo' });
       if (r.kind === 'local') return { dev: 'lo', via: null, local: true };
       if (r.kind === 'unicast') return { dev: r.dev, via: r.via, local: false };
       if (!host.given) return { dev: '', via: null, local: false };
