@@ -1,7 +1,7 @@
 // The host facts chainsight reads from iproute2's JSON, against the kernel: every scenario's host context is
 // built in namespaces, captured there with the one command the trace help gives, read back with
-// hostContextFromIproute, and the result must hold the same interfaces, addresses, bridge ports, routes and
-// neighbours as the context the namespaces were built from.
+// hostContextFromIproute, and the result must hold the same interfaces, addresses, bridge ports, routes, policy
+// rules and neighbours as the context the namespaces were built from.
 //
 // CONFORMANCE_RECORD=1 also writes the capture of fixtures/docker-host to fixtures/docker-host/host.iproute.json
 // (the offline tests read it).
@@ -16,13 +16,14 @@ import { fixturesDir, isCI, repoRoot, sharedDir } from './paths';
 const CAPTURE = [
   ['ip', '-j', '-d', 'addr'],
   ['ip', '-j', 'route', 'show', 'table', 'all'],
+  ['ip', '-j', 'rule'],
   ['ip', '-j', 'neigh'],
   ['bridge', '-j', 'fdb'],
 ];
 
 const contexts: [string, string][] = [
   ['docker-host', path.join(repoRoot, 'fixtures', 'docker-host', 'host.json')],
-  ...['bridge-ebtables', 'docker-modern', 'firewall', 'kube-proxy'].map((n): [string, string] => [n, path.join(fixturesDir, n, 'host.json')]),
+  ...['bridge-ebtables', 'docker-modern', 'firewall', 'kube-proxy', 'policy-routing'].map((n): [string, string] => [n, path.join(fixturesDir, n, 'host.json')]),
   ['docker-2017 (seed)', path.join(sharedDir, 'seed', 'docker-2017.host.json')],
 ];
 
@@ -82,6 +83,12 @@ describe.skipIf(!lab.ok && !isCI)('host facts read from iproute2 captures agree 
           && x.via === want.via && (want.dev === undefined || x.dev === want.dev));
         expect(same, `route ${JSON.stringify(route)} in ${JSON.stringify(got.routes)}`).toBe(true);
       }
+      // Policy rules: the kernel lists its own three (local, main, default) beside those the context adds.
+      const ruleKey = (x: { priority?: number; from?: string; to?: string; fwmark?: string | number; table?: string | number; action?: string }) =>
+        `${x.priority} ${x.from ?? 'all'} ${x.to ?? 'all'} ${x.fwmark ?? '-'} ${x.action ?? `lookup ${x.table}`}`;
+      expect(got.rules?.map(ruleKey), 'rules').toEqual(
+        (original.rules ?? [{ priority: 0, table: 'local' }, { priority: 32766, table: 'main' }, { priority: 32767, table: 'default' }]).map(ruleKey),
+      );
       // Neighbours the host reaches on a link are in its neighbour table once the lab's warm-up pinged them;
       // hosts behind a gateway are not (they have no neighbour entry, in the kernel or in the capture).
       for (const n of original.neighbors.filter((x) => x.mac && onLink(original, x.dev, x.ip))) {

@@ -9,7 +9,7 @@ import { traceSpec, type TraceOptions } from './sim/explore';
 import type { TraceResult } from './types';
 
 export type * from './types';
-export { parseHostContext, defaultHostContext, parseCidr, type HostContext, type HostContextResult, type HostInterface, type HostRoute, type HostNeighbor } from './host/context';
+export { parseHostContext, defaultHostContext, parseCidr, type HostContext, type HostContextResult, type HostInterface, type HostRoute, type HostRule, type HostNeighbor } from './host/context';
 export { HostModel } from './host/model';
 export { hostContextFromIproute, iprouteOutputOf, looksLikeIprouteJson, type IprouteInput, type IprouteOutput, type IprouteResult } from './host/iproute';
 export { readHostInputs, looksLikeHostInput } from './host/inputs';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '@chainsight/grammar';
-import { compileRuleset, parseHostContext, toTraceJson, trace } from '../src/index';
+import { compileRuleset, hostContextFromIproute, parseHostContext, toTraceJson, trace } from '../src/index';
 import { repoRoot } from './kernel-recorded';
 
 const doc = readFileSync(path.join(repoRoot, 'docs', 'trace-json.md'), 'utf8');
@@ -41,5 +41,22 @@ describe('docs/trace-json.md', () => {
     keys(out, '$', all);
     const undocumented = [...all].filter((k) => !doc.includes(`\`${k}\``) && !new RegExp(`\\b${k}\\b`).test(doc.split('## Packet')[1] ?? ''));
     expect(undocumented).toEqual([]);
+  });
+});
+
+// docs/host-facts.md: its rules example is what parseHostContext reads without a word, and its capture command is
+// the one chainsight's own hint gives.
+describe('docs/host-facts.md', () => {
+  const facts = readFileSync(path.join(repoRoot, 'docs', 'host-facts.md'), 'utf8');
+  it('has a rules example that reads cleanly', () => {
+    const rules = /```json\n([\s\S]*?)```/.exec(facts)![1]!;
+    const r = parseHostContext(`{ "interfaces": [], "routes": [], ${rules} }`, 'doc');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.context!.rules).toHaveLength(5);
+  });
+  it('gives the capture command of the hint', () => {
+    const command = /^ {4}(\{ ip -j .*\} > host\.iproute\.json)$/m.exec(facts)![1]!;
+    const hint = hostContextFromIproute([{ text: '[]', fileName: 'x' }]).diagnostics[0]!.hint!;
+    expect(hint).toBe(`capture with: ${command}`);
   });
 });

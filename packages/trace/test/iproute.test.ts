@@ -25,6 +25,7 @@ describe('which command printed an array', () => {
     ['ip -j route', [fields('dst', 'gateway', 'dev', 'flags'), fields('dst', 'dev', 'protocol', 'scope', 'prefsrc')], 'ip-route'],
     ['ip -j route (only a blackhole)', [fields('type', 'dst', 'flags')], 'ip-route'],
     ['ip -j neigh', [fields('dst', 'dev', 'lladdr', 'state')], 'ip-neigh'],
+    ['ip -j rule', [fields('priority', 'src', 'table'), fields('priority', 'src', 'fwmark', 'action')], 'ip-rule'],
     ['ip -j neigh (only failed entries)', [fields('dst', 'dev', 'state')], 'ip-neigh'],
     ['bridge -j link', [fields('ifindex', 'link', 'ifname', 'flags', 'mtu', 'master', 'state', 'priority', 'cost')], 'bridge-link'],
     ['bridge -j fdb', [fields('mac', 'ifname', 'flags', 'master', 'state')], 'bridge-fdb'],
@@ -37,7 +38,7 @@ describe('a capture of the Docker host, read back', () => {
   const ctx = r.context!;
 
   it('recognises each output and reports nothing', () => {
-    expect(r.outputs.map((o) => o.output)).toEqual(['ip-addr', 'ip-route', 'ip-neigh', 'bridge-fdb']);
+    expect(r.outputs.map((o) => o.output)).toEqual(['ip-addr', 'ip-route', 'ip-rule', 'ip-neigh', 'bridge-fdb']);
     expect(r.diagnostics).toEqual([]);
   });
 
@@ -53,6 +54,10 @@ describe('a capture of the Docker host, read back', () => {
 
   it('keeps the routes the kernel was given and leaves out the ones it derives from addresses', () => {
     expect(ctx.routes).toEqual([{ dst: 'default', via: '198.51.100.1', dev: 'eth0' }]);
+  });
+
+  it('reads the kernel\'s default policy rules', () => {
+    expect(ctx.rules).toEqual([{ priority: 0, table: 'local' }, { priority: 32766, table: 'main' }, { priority: 32767, table: 'default' }]);
   });
 
   it('finds each neighbour, and for those on the bridge the port the bridge learned its MAC on', () => {
@@ -115,6 +120,26 @@ describe('host inputs together and apart', () => {
     const r = readHostInputs([at('[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","flags":[]}]')]);
     expect(r.context!.routes).toEqual([{ dst: 'default', via: '10.0.0.1', dev: 'eth0' }]);
     expect(r.diagnostics.map((d) => d.code)).toEqual(['trace/iproute-no-interfaces']);
+  });
+
+  it('reads policy rules as ip -j rule prints them, and leaves out those with selectors it does not model', () => {
+    const text = JSON.stringify([
+      { priority: 0, src: 'all', table: 'local' },
+      { priority: 100, src: 'all', fwmark: '0x1', table: '100' },
+      { priority: 200, src: '10.1.0.128', srclen: 25, table: '100' },
+      { priority: 300, not: null, src: 'all', dst: '10.0.0.0', dstlen: 8, fwmark: '0x4', fwmask: '0xf', iif: 'eth9', action: 'blackhole' },
+      { priority: 400, src: 'all', ipproto: 'tcp', table: '100' },
+      { priority: 32766, src: 'all', table: 'main' },
+    ]);
+    const r = hostContextFromIproute([at(text)]);
+    expect(r.context!.rules).toEqual([
+      { priority: 0, table: 'local' },
+      { priority: 100, fwmark: '0x1', table: 100 },
+      { priority: 200, from: '10.1.0.128/25', table: 100 },
+      { priority: 300, not: true, to: '10.0.0.0/8', fwmark: '0x4/0xf', iif: 'eth9', action: 'blackhole' },
+      { priority: 32766, table: 'main' },
+    ]);
+    expect(r.diagnostics.map((d) => `${d.code} ${d.message}`)).toContain('trace/iproute-rule rule 400: its ipproto selector is not modelled; rule left out');
   });
 
   it('an IPv6 default route without a gateway stays IPv6', () => {

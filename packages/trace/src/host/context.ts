@@ -296,7 +296,9 @@ export function parseHostContext(text: string, fileName = '<host context>'): Hos
         if (t.kind === 'string' || t.kind === 'number') rule.table = t.value;
         else report('host-context-type', 'rule table must be a name or a number', t.span);
       }
-      if ((rule.action ?? 'lookup') === 'lookup' && rule.table === undefined) report('host-context-missing', 'a lookup rule needs a "table"', o.span);
+      if (action === undefined || action === 'lookup') {
+        if (rule.table === undefined) report('host-context-missing', 'a lookup rule needs a "table"', o.span);
+      }
       rules.push(rule);
     }
     // As in the kernel, the given rules are all the rules: without `lookup local` no address is local.

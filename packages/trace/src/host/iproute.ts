@@ -1,12 +1,15 @@
 // A host context read from iproute2's own JSON, as host-context.md invites: on a live host one command captures
 // everything,
-//   { ip -j -d addr; ip -j route show table all; ip -j neigh; bridge -j fdb; } > host.iproute.json
+//   { ip -j -d addr; ip -j route show table all; ip -j rule; ip -j neigh; bridge -j fdb; } > host.iproute.json
 // and each output may also be a file of its own. Each JSON array is recognised by the fields its entries carry
 // (iproute2 6.1 output, observed in network namespaces on this project's kernel):
 //   ip -j [-d] addr     ifname, address (MAC), link_type, master, linkinfo.info_kind (with -d), addr_info[]
 //   ip -j [-d] link     the same without addr_info
 //   ip -j route         (`show table all` lists both families) dst ("default", a prefix, or a bare host address), gateway, dev, metric, type, table,
 //                       prefsrc, protocol, scope; IPv6 routes also carry "pref"
+//   ip -j rule          priority, src ("all" or an address) + srclen, dst + dstlen, fwmark + fwmask, iif, oif,
+//                       not (present: inverted), table or action; `ip -j rule` lists IPv4 rules (`-6` the
+//                       IPv6 ones): a rule without addresses is taken for both families
 //   ip -j neigh         dst, dev, lladdr, state[]
 //   bridge -j [-d] link ifname, master, state ("forwarding"), cost, hairpin (with -d)
 //   bridge -j fdb       mac, ifname (the port), master (the bridge), flags[], state
@@ -14,10 +17,10 @@
 // which may then hold only "hostname" and "sysctl".
 import type { Diagnostic, Span } from '@chainsight/grammar';
 import { parseMac } from '@chainsight/grammar';
-import { parseCidr, parseIpAny, type HostContext, type HostInterface, type HostNeighbor, type HostRoute } from './context';
+import { parseCidr, parseIpAny, type HostContext, type HostInterface, type HostNeighbor, type HostRoute, type HostRule } from './context';
 import { JsonSyntaxError, parseLocatedJsonSequence, type LocatedValue } from './located-json';
 
-export type IprouteOutput = 'ip-addr' | 'ip-link' | 'ip-route' | 'ip-neigh' | 'bridge-link' | 'bridge-fdb';
+export type IprouteOutput = 'ip-addr' | 'ip-link' | 'ip-route' | 'ip-rule' | 'ip-neigh' | 'bridge-link' | 'bridge-fdb';
 
 export interface IprouteInput {
   text: string;
@@ -46,6 +49,7 @@ export function iprouteOutputOf(entries: readonly { fields: Map<string, unknown>
   if (any('mac') && any('ifname')) return 'bridge-fdb';
   if (any('ifname') && (any('link_type') || any('operstate'))) return 'ip-link';
   if (any('ifname') && any('master')) return 'bridge-link';
+  if (any('priority') && any('src') && (any('table') || any('action'))) return 'ip-rule';
   if (any('lladdr') || (any('dst') && entries.every((e) => e.fields.has('state')) && !any('protocol'))) return 'ip-neigh';
   if (any('dst')) return 'ip-route';
   return null;
@@ -61,6 +65,8 @@ export function hostContextFromIproute(inputs: readonly IprouteInput[]): Iproute
   const hairpins = new Map<string, boolean>();
   const routes: HostRoute[] = [];
   const routeKeys = new Set<string>();
+  let rules: HostRule[] | null = null;
+  const ruleKeys = new Set<string>();
   const neighbours: { n: HostNeighbor; mac: string | undefined }[] = [];
   /** bridge → MAC (lower case) → port, from `bridge -j fdb`. */
   const fdb = new Map<string, Map<string, string>>();
@@ -154,6 +160,47 @@ export function hostContextFromIproute(inputs: readonly IprouteInput[]): Iproute
     routes.push(route);
   };
 
+  /** Selectors chainsight does not model: a rule that has one is left out, with a warning. */
+  const UNMODELLED = ['tos', 'dsfield', 'uidrange', 'ipproto', 'sport', 'dport', 'l3mdev', 'suppress_prefixlen', 'suppress_ifgroup', 'realms', 'goto'];
+  const readRule = (e: Entry) => {
+    const priority = num(e, 'priority');
+    const rule: HostRule = {};
+    if (priority !== undefined) rule.priority = priority;
+    if (e.fields.has('not')) rule.not = true;
+    for (const [key, lenKey, field] of [['src', 'srclen', 'from'], ['dst', 'dstlen', 'to']] as const) {
+      const a = text(e, key);
+      if (a === undefined || a === 'all') continue;
+      const len = num(e, lenKey);
+      const cidr = len === undefined ? a : `${a}/${len}`;
+      if (parseCidr(cidr) === null) return report('warning', 'iproute-address', `rule ${key} '${cidr}' is not a prefix; rule left out`, e.fields.get(key)!.span);
+      rule[field] = cidr;
+    }
+    const mark = text(e, 'fwmark');
+    if (mark !== undefined) {
+      const mask = text(e, 'fwmask');
+      rule.fwmark = mask === undefined ? mark : `${mark}/${mask}`;
+    }
+    const iif = text(e, 'iif');
+    if (iif) rule.iif = iif;
+    const oif = text(e, 'oif');
+    if (oif) rule.oif = oif;
+    const action = text(e, 'action');
+    const unmodelled = UNMODELLED.filter((k) => e.fields.has(k));
+    if (unmodelled.length || (action !== undefined && !['blackhole', 'unreachable', 'prohibit'].includes(action))) {
+      const what = unmodelled.length ? `its ${unmodelled.join(', ')} selector` : `action '${action}'`;
+      return report('warning', 'iproute-rule', `rule ${priority ?? ''}: ${what} is not modelled; rule left out`, e.span);
+    }
+    if (action !== undefined) rule.action = action as HostRule['action'];
+    else {
+      const table = text(e, 'table');
+      rule.table = table === undefined ? 'main' : /^\d+$/.test(table) ? Number(table) : table;
+    }
+    const key = JSON.stringify(rule);
+    if (ruleKeys.has(key)) return;
+    ruleKeys.add(key);
+    (rules ??= []).push(rule);
+  };
+
   const readNeighbour = (e: Entry) => {
     const ip = text(e, 'dst');
     if (!ip || parseIpAny(ip) === null) return;
@@ -200,13 +247,14 @@ export function hostContextFromIproute(inputs: readonly IprouteInput[]): Iproute
       if (!entries.length) { outputs.push({ fileName: file, output: 'empty', span: v.span }); continue; }
       const output = iprouteOutputOf(entries);
       if (!output) {
-        report('error', 'iproute-shape', 'not an output chainsight knows (ip -j addr|link|route|neigh, bridge -j link|fdb)', v.span);
+        report('error', 'iproute-shape', 'not an output chainsight knows (ip -j addr|link|route|rule|neigh, bridge -j link|fdb)', v.span);
         continue;
       }
       outputs.push({ fileName: file, output, span: v.span });
       for (const e of entries) {
         if (output === 'ip-addr' || output === 'ip-link') readLink(e, output === 'ip-addr');
         else if (output === 'ip-route') readRoute(e);
+        else if (output === 'ip-rule') readRule(e);
         else if (output === 'ip-neigh') readNeighbour(e);
         else if (output === 'bridge-fdb') readFdb(e);
         else {
@@ -237,11 +285,12 @@ export function hostContextFromIproute(inputs: readonly IprouteInput[]): Iproute
     file = inputs[0]!.fileName;
     report('warning', 'iproute-no-interfaces', "no `ip -j addr` output among the inputs: the host's own addresses are unknown",
       outputs[0]?.span ?? { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } },
-      'capture with: { ip -j -d addr; ip -j route show table all; ip -j neigh; bridge -j fdb; } > host.iproute.json');
+      'capture with: { ip -j -d addr; ip -j route show table all; ip -j rule; ip -j neigh; bridge -j fdb; } > host.iproute.json');
   }
   const context: HostContext = {
     interfaces: [...interfaces.values()],
     routes,
+    ...(rules ? { rules } : {}),
     neighbors: neighbours.map((x) => x.n),
     sysctl: {},
   };
