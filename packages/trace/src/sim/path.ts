@@ -406,7 +406,7 @@ export class PathRunner {
       if (p.dst !== dstBefore) {
         // br_nf_pre_routing_finish(): DNAT happened — route the new destination; out of the same bridge it is
         // re-bridged ("bridged DNAT"), otherwise the frame is handed to the bridge itself and routed.
-        const r = host.route(p.v, p.dst);
+        const r = host.route(p.v, p.dst, { src: p.src, mark: p.mark, iif: br });
         if (r.kind === 'unicast' && r.dev === br) {
           const n = host.neighbourByIp(p.v, r.via ?? p.dst);
           p.dstMac = n?.mac ?? null;

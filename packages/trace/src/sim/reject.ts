@@ -50,7 +50,8 @@ export function rejectAnswer(run: Run, p: SimPacket, target: Target | null): Gen
   if (isIcmpError) return null;
   const code = (p.v === 4 ? ICMP_CODES : ICMP6_CODES)[how] ?? (p.v === 4 ? [3, 3] : [1, 4]);
   const host = run.compiled.host;
-  const back = host.route(p.v, p.src);
+  // The answer is locally generated: its route lookup has iif lo (policy rules with `iif lo` apply).
+  const back = host.route(p.v, p.src, { iif: 'lo' });
   const dev = back.kind === 'unicast' ? back.dev : p.in;
   // net/ipv4/icmp.c __icmp_send(): `saddr = iph->daddr` when the rejected packet was for this host (its route is
   // RTCF_LOCAL), whichever interface the error leaves by; otherwise the route back to the sender picks it (for a
