@@ -38,6 +38,7 @@ export function loadScenario(name: string, roots: ScenarioRoots): LoadedScenario
     hostJson: readFileSync(files.hostContext, 'utf8'),
   };
   if (files.ebtables !== undefined) scenario.ebtablesSave = readFileSync(files.ebtables, 'utf8');
+  if (existsSync(path.join(dir, 'ipset-save'))) scenario.ipsetSave = readFileSync(path.join(dir, 'ipset-save'), 'utf8');
   return { ok: true, scenario };
 }
 

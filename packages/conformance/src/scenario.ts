@@ -29,6 +29,8 @@ export interface Scenario extends ScenarioDefinition {
   name: string;
   iptablesSave: string;
   ebtablesSave?: string;
+  /** `ipset-save` in the folder: the host's ipsets. */
+  ipsetSave?: string;
   hostJson: string;
 }
 

@@ -1,6 +1,6 @@
 // The simulator's side of the comparison: compile the scenario's snapshots and host context once, ask a question
 // per kernel packet (flows.ts), turn the outcomes into candidates (compare.ts) and decide per packet and per flow.
-import { findChain, parseSnapshot, type Snapshot } from '@chainsight/grammar';
+import { findChain, parseIpsetSave, parseSnapshot, type Snapshot } from '@chainsight/grammar';
 import {
   compileRuleset, parseHostContext, trace, traceConversation, type CompiledRuleset, type ConversationResult, type ConversationStep, type Outcome,
   type PacketSpec, type TraceResult,
@@ -15,6 +15,7 @@ export type Backend = 'nft' | 'legacy';
 export interface SimulatorInput {
   iptablesSave: string;
   ebtablesSave?: string;
+  ipsetSave?: string;
   hostJson: string;
   backend: Backend;
   /** File names for messages. */
@@ -45,7 +46,9 @@ export function createSimulator(input: SimulatorInput): Simulator {
   const host = parseHostContext(input.hostJson, input.names?.host ?? 'host.json');
   const hostErrors = host.diagnostics.filter((d) => d.severity === 'error');
   if (host.context === null || hostErrors.length) throw new Error(`host context: ${hostErrors.map((d) => d.message).join('; ')}`);
-  const compiled = compileRuleset(snaps, host.context, { backend: input.backend, bridgeBackend: input.backend });
+  const ipsets = input.ipsetSave === undefined ? undefined : parseIpsetSave(input.ipsetSave, 'ipset-save');
+  if (ipsets?.diagnostics.some((d) => d.severity === 'error')) throw new Error(`ipset-save: ${ipsets.diagnostics.map((d) => d.message).join('; ')}`);
+  const compiled = compileRuleset(snaps, host.context, { backend: input.backend, bridgeBackend: input.backend, ...(ipsets ? { ipsets: ipsets.sets } : {}) });
   const names = new Set(host.context.neighbors.map((n) => n.name).filter((n): n is string => n !== undefined));
   const families = new Map(snaps.map((sn) => [sn.family === 'bridge' ? 'bridge' : sn.family === 'ipv6' ? 'ip6' : 'ip', sn]));
   return {

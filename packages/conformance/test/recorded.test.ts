@@ -38,6 +38,7 @@ describe.each(recordings)('$file', ({ scenario, recording }) => {
     hostJson: s.hostJson,
     backend: recording.backend,
     ...(rules.ebtablesSave !== undefined ? { ebtablesSave: rules.ebtablesSave } : {}),
+    ...(s.ipsetSave !== undefined ? { ipsetSave: s.ipsetSave } : {}),
   });
 
   it('was recorded from the scenario as it is now (same flows)', () => {

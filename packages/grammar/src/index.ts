@@ -22,3 +22,5 @@ export {
   parseAddressMask, formatAddressMask,
 } from './registry/address';
 export { PROTOCOLS, SERVICES, ETHERTYPES, ICMP_TYPES, ICMPV6_TYPES, TCP_FLAGS, CT_STATES } from './registry/names';
+export { parseIpsetSave, looksLikeIpsetSave, type IpsetParseResult } from './ipset/parse';
+export type { IpSet, IpSetDimension, IpSetMember, IpSetValue } from './ipset/types';

@@ -2,6 +2,7 @@
 // one backend, sends each flow and returns, per flow, the kernel's trace as normalised steps (normalize.ts),
 // request and reply packets separately: the reference the simulator is compared with step by step.
 import { isIP } from 'node:net';
+import { requireTool } from './env.js';
 import type { HostContext } from './host-context.js';
 import { withLab } from './netns.js';
 import { formatSteps, normaliseTrace, type PacketTrace, type TraceStep } from './normalize.js';
@@ -36,6 +37,8 @@ export interface Scenario {
   hostContext: HostContext;
   iptablesSave: string;
   ebtablesSave?: string;
+  /** `ipset save` text, restored in the host namespace before the rules that use the sets. */
+  ipsetSave?: string;
   flows: FlowSpec[];
   /** Extra external hosts to create (flow destinations are added automatically). */
   externalHosts?: string[];
@@ -109,6 +112,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       for (const end of [f.to, f.from]) if (isIP(end) && !known.has(end)) externals.add(end);
     }
     const topo = await buildTopology(lab, scenario.hostContext, { externalHosts: [...externals] });
+    if (scenario.ipsetSave !== undefined) await lab.execOk(topo.hostNs, [requireTool('ipset'), 'restore'], { input: scenario.ipsetSave });
     const harness = await loadTraceHarness(lab, topo.hostNs, {
       backend: options.backend,
       iptablesSave: scenario.iptablesSave,

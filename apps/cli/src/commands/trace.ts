@@ -1,5 +1,5 @@
 // `chainsight trace FILE... [packet options]`: follow one packet (or a --batch of them) through netfilter.
-import type { Snapshot } from '@chainsight/grammar';
+import { looksLikeIpsetSave, parseIpsetSave, type IpSet, type Snapshot } from '@chainsight/grammar';
 import {
   PacketError, checkExpectation, compileRuleset, looksLikeHostInput, parseExpectation, parseBatchLine, readHostInputs, renderKernelLog, renderText, toTraceJson,
   trace, traceConversation, type CompiledRuleset, type ConversationStep, type Expectation, type HostContext, type PacketSpec, type TraceOptions,
@@ -92,16 +92,26 @@ function parseExpect(text: string | undefined): Expectation | null {
 interface Inputs {
   snapshots: Snapshot[];
   host: HostContext | null;
+  ipsets: IpSet[];
 }
 
 async function loadInputs(io: CliIo, c: Colors, args: ParsedArgs): Promise<Inputs | null> {
   const snapshots: Snapshot[] = [];
   const hostFiles: { text: string; fileName: string }[] = [];
+  const ipsets: IpSet[] = [];
   let failed = false;
   for (const p of args.positionals) {
     const text = await readInput(io, p);
     // JSON is host facts: a host context object, or iproute2 captures (`ip -j addr`, `ip -j route`, …).
     if (looksLikeHostInput(text)) { hostFiles.push({ text, fileName: p }); continue; }
+    // `ipset save`: the sets `-m set` rules test are then decided, not assumed.
+    if (looksLikeIpsetSave(text)) {
+      const r = parseIpsetSave(text, p);
+      for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, text, c) + '\n');
+      if (r.diagnostics.some((d) => d.severity === 'error')) failed = true;
+      ipsets.push(...r.sets);
+      continue;
+    }
     const f = await loadSnapshot(io, p, loadOptions(args));
     renderDiagnostics(io, f, c, 'error');
     if (f.result.diagnostics.some((d) => d.severity === 'error')) failed = true;
@@ -117,7 +127,7 @@ async function loadInputs(io: CliIo, c: Colors, args: ParsedArgs): Promise<Input
   }
   if (failed) return null;
   if (!snapshots.length) throw new InputError(TRACE_NO_RULES);
-  return { snapshots, host };
+  return { snapshots, host, ipsets };
 }
 
 function render(result: TraceResult, format: 'text' | 'json' | 'kernel', c: Colors): string {
@@ -190,7 +200,7 @@ export const command: Command = {
     if (batch !== undefined && Object.keys(spec).length) throw new UsageError('--batch takes the packets from the file: give no packet options with it');
     const inputs = await loadInputs(io, c, args);
     if (!inputs) return EXIT.error;
-    const compiled = compileRuleset(inputs.snapshots, inputs.host, backend ? { backend } : {});
+    const compiled = compileRuleset(inputs.snapshots, inputs.host, { ...(backend ? { backend } : {}), ...(inputs.ipsets.length ? { ipsets: inputs.ipsets } : {}) });
     for (const w of compiled.warnings) io.stderr(`${c.yellow('warning')}: ${w}\n`);
     if (batch !== undefined) return runBatch(io, c, compiled, batch, format, opts, expect);
     const then = parseThen(args);

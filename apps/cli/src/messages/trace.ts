@@ -8,6 +8,7 @@ routing and bridge decisions, conntrack state and NAT, and the verdict. FILE... 
 (IPv4/IPv6), ebtables-save and the host's facts (detected): a host context (JSON: interfaces, bridges, routes,
 neighbours, sysctls) and/or iproute2's JSON, captured on the host with
   { ip -j -d addr; ip -j route show table all; ip -j rule; ip -j neigh; bridge -j fdb; } > host.iproute.json
+and \`ipset save\` output (the sets -m set rules test are then decided instead of assumed).
 Where a rule's result depends on chance (-m statistic) or on state the snapshot does not hold (recent, limit,
 set, …) the trace forks: every outcome is shown with its probability and the assumptions it made.
 

@@ -30,6 +30,7 @@ export async function runAndCompare(scenario: Scenario, backend: Backend): Promi
     iptablesSave: rules.iptablesSave,
     flows: scenario.flows.map(toLabFlow),
     ...(rules.ebtablesSave !== undefined ? { ebtablesSave: rules.ebtablesSave } : {}),
+    ...(scenario.ipsetSave !== undefined ? { ipsetSave: scenario.ipsetSave } : {}),
   };
   const result = await runScenario(lab, { backend });
   const sim = createSimulator({
@@ -38,6 +39,7 @@ export async function runAndCompare(scenario: Scenario, backend: Backend): Promi
     backend,
     names: { iptables: `${scenario.name}/iptables-save`, ebtables: `${scenario.name}/ebtables-save`, host: `${scenario.name}/host.json` },
     ...(rules.ebtablesSave !== undefined ? { ebtablesSave: rules.ebtablesSave } : {}),
+    ...(scenario.ipsetSave !== undefined ? { ipsetSave: scenario.ipsetSave } : {}),
   });
   const kernel = result.flows.map(labFlowResult);
   return {

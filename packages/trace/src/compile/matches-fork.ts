@@ -3,6 +3,7 @@
 // lists, ipset contents, payload, clock, sockets, counters) and fork into "matches" / "does not match", each
 // outcome labelled with its assumption, unless `--assume` pins them. Never a silent guess.
 import type { Match } from '@chainsight/grammar';
+import { compileKnownSet } from './matches-ipset';
 import type { MatchCompiler } from './matches-packet';
 import type { MatchEnv, Pred } from './types';
 
@@ -58,10 +59,12 @@ const recent: MatchCompiler = (m, env) => {
   return neg ? (p, c) => !fork(p, c) : fork;
 };
 
-/** xt_set.c: ipset contents are not in an iptables-save snapshot. */
+/** xt_set.c: ipset contents are not in an iptables-save snapshot; given with `ipset save`, they decide. */
 const set: MatchCompiler = (m, env) => {
   const o = m.options.find((x) => x.key === 'match-set');
   const name = o?.words[0] ?? '?';
+  const known = env.ipsets?.get(name);
+  if (o && known) return compileKnownSet(m, env, known);
   const fork = assumeMatch(env, name, `contents of ipset '${name}'`);
   return o?.negated ? (p, c) => !fork(p, c) : fork;
 };

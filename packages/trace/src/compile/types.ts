@@ -1,6 +1,6 @@
 // The compiled ruleset: each chain becomes an array of rules with a predicate closure and an action, built once
 // per snapshot (compileRuleset) and reused for every packet.
-import type { Chain, Family, Match, Rule, Snapshot } from '@chainsight/grammar';
+import type { Chain, Family, IpSet, Match, Rule, Snapshot } from '@chainsight/grammar';
 import type { HostModel } from '../host/model';
 import type { Chooser } from '../sim/choices';
 import type { SimPacket } from '../sim/state';
@@ -102,4 +102,6 @@ export interface MatchEnv {
   text: string;
   /** The backend the rules are loaded with (some matches differ, e.g. mergedInvertedPorts). */
   backend: Backend;
+  /** The host's ipsets when given (`ipset save`), by name. */
+  ipsets: ReadonlyMap<string, IpSet> | null;
 }
