@@ -52,6 +52,20 @@ describe('chainsight trace', () => {
     expect(r.out).not.toContain('Verdict: forwarded');
   });
 
+  it('decides -m set from `ipset save` output given beside the rules', async () => {
+    const dir = path.join(root, 'fixtures', 'conformance', 'ipset');
+    const files = Object.fromEntries(['iptables-save', 'ipset-save', 'host.json'].map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));
+    const args = ['--from', 'bad', '--dst', '10.1.0.20', '--proto', 'tcp', '--dport', '22'];
+    const decided = await cli(['trace', 'iptables-save', 'ipset-save', 'host.json', ...args, '--expect', 'DROP', '--format', 'json'], files);
+    expect(decided.code).toBe(0);
+    const json = JSON.parse(decided.out) as { outcomes: { assumptions: unknown[] }[] };
+    expect(json.outcomes).toHaveLength(1);
+    expect(json.outcomes[0]!.assumptions).toEqual([]);
+    // Without the sets the same packet forks on the set's contents, and --expect DROP fails.
+    const blind = await cli(['trace', 'iptables-save', 'host.json', ...args, '--expect', 'DROP'], files);
+    expect(blind.code).toBe(1);
+  });
+
   it('answers the MASQUERADE question for a container going out', async () => {
     const r = await cli(['trace', 'rules', 'host.json', '--from', 'web', '--dst', '203.0.113.50']);
     expect(r.out).toContain('  MASQUERADE: yes (nat POSTROUTING rule 1, rules:33) → source 198.51.100.10');
