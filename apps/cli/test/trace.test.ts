@@ -66,6 +66,14 @@ describe('chainsight trace', () => {
     expect(blind.code).toBe(1);
   });
 
+  it('reads the rules from standard input (-) like from a file', async () => {
+    const viaStdin = await cli(['trace', '-', 'host.json', ...PUBLISHED], FILES, FILES.rules);
+    const viaFile = await cli(['trace', 'rules', 'host.json', ...PUBLISHED]);
+    // Only the file name differs: `<stdin>` for `rules`.
+    expect(viaStdin.out.replaceAll('<stdin>', 'rules')).toBe(viaFile.out);
+    expect(viaStdin.out).toContain('  NAT: DNAT to 172.17.0.2:80');
+  });
+
   it('answers the MASQUERADE question for a container going out', async () => {
     const r = await cli(['trace', 'rules', 'host.json', '--from', 'web', '--dst', '203.0.113.50']);
     expect(r.out).toContain('  MASQUERADE: yes (nat POSTROUTING rule 1, rules:33) → source 198.51.100.10');

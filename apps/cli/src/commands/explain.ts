@@ -1,5 +1,5 @@
 // `chainsight explain LOG --rules FILE...`: a real kernel trace, annotated with the rules it refers to.
-import type { Snapshot } from '@chainsight/grammar';
+import { looksLikeIpsetSave, parseIpsetSave, type IpSet, type Snapshot } from '@chainsight/grammar';
 import {
   compareWithSimulation, explainTrace, explanationJson, readHostInputs, renderExplanation, type HostContext, type PacketComparison,
 } from '@chainsight/trace';
@@ -38,8 +38,18 @@ export const command: Command = {
 
     const text = await readInput(io, logPath);
     const snapshots: Snapshot[] = [];
+    const ipsets: IpSet[] = [];
     let parseErrors = 0;
     for (const p of rulePaths) {
+      const ruleText = await readInput(io, p);
+      // `ipset save` beside the rules: --compare decides -m set from the sets' contents.
+      if (looksLikeIpsetSave(ruleText)) {
+        const r = parseIpsetSave(ruleText, p);
+        for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, ruleText, c) + '\n');
+        parseErrors += counts(r.diagnostics).errors;
+        ipsets.push(...r.sets);
+        continue;
+      }
       const f = await loadSnapshot(io, p, loadOptions(args));
       renderDiagnostics(io, f, c, verbose ? 'warning' : 'error');
       parseErrors += counts(f.result.diagnostics).errors;
@@ -59,7 +69,7 @@ export const command: Command = {
     if (explanation.stats.traceLines === 0) {
       throw new InputError(`${explanation.file}: no trace line found (legacy 'TRACE: table:chain:…', xtables-monitor 'TRACE: 2 <id> …' / 'PACKET:', or nft 'trace id …')`);
     }
-    const comparisons: PacketComparison[] | undefined = args.flags.has('compare') ? compareWithSimulation(explanation, snapshots, host) : undefined;
+    const comparisons: PacketComparison[] | undefined = args.flags.has('compare') ? compareWithSimulation(explanation, snapshots, host, ipsets.length ? { ipsets } : {}) : undefined;
     if (format === 'json') io.stdout(toJson(explanationJson(explanation, comparisons)) + '\n');
     else io.stdout(renderExplanation(explanation, { style: c, verbose, ...(comparisons ? { comparisons } : {}) }));
     if (parseErrors) return EXIT.error;

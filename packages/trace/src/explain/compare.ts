@@ -6,7 +6,7 @@
 // the connection's first packet from the log, then every packet of that connection the log shows before this
 // one, so the simulator knows the connection as they left it (NAT bindings, a mark saved by CONNMARK, whether a
 // reply was seen).
-import type { Snapshot } from '@chainsight/grammar';
+import type { IpSet, Snapshot } from '@chainsight/grammar';
 import { compileRuleset, type CompiledRuleset } from '../compile/ruleset';
 import type { HostContext } from '../host/context';
 import { HostModel } from '../host/model';
@@ -37,6 +37,8 @@ export interface PacketComparison {
 export interface CompareOptions {
   /** Table order and TRACE vocabulary; default from the trace format (legacy TRACE → legacy, else nft). */
   backend?: 'nft' | 'legacy';
+  /** The host's ipsets (`ipset save`): `-m set` is then decided, not assumed. */
+  ipsets?: readonly IpSet[];
 }
 
 const key = (s: PathStep) => `${s.family} ${s.hook ?? '?'} ${s.table} ${s.chain} ${s.type} ${s.rule ?? ''}`;
@@ -261,7 +263,7 @@ export function compareWithSimulation(
   e: Explanation, snapshots: readonly Snapshot[], host: HostContext | null, options: CompareOptions = {},
 ): PacketComparison[] {
   const legacy = (options.backend ?? (e.formats[0] === 'legacy' ? 'legacy' : 'nft')) === 'legacy';
-  const compiled = compileRuleset(snapshots, host ? new HostModel(host) : null, { backend: legacy ? 'legacy' : 'nft' });
+  const compiled = compileRuleset(snapshots, host ? new HostModel(host) : null, { backend: legacy ? 'legacy' : 'nft', ...(options.ipsets ? { ipsets: options.ipsets } : {}) });
   const earlier: Earlier[] = [];
   return e.packets.map((p) => {
     const r = comparePacket(compiled, p, earlier, legacy, firstOfConnection(p, snapshots), snapshots);
