@@ -129,6 +129,7 @@ describe('host inputs together and apart', () => {
       { priority: 200, src: '10.1.0.128', srclen: 25, table: '100' },
       { priority: 300, not: null, src: 'all', dst: '10.0.0.0', dstlen: 8, fwmark: '0x4', fwmask: '0xf', iif: 'eth9', action: 'blackhole' },
       { priority: 400, src: 'all', ipproto: 'tcp', table: '100' },
+      { priority: 500, src: 'all', fwmark: '0xzz', table: '100' },
       { priority: 32766, src: 'all', table: 'main' },
     ]);
     const r = hostContextFromIproute([at(text)]);
@@ -139,7 +140,9 @@ describe('host inputs together and apart', () => {
       { priority: 300, not: true, to: '10.0.0.0/8', fwmark: '0x4/0xf', iif: 'eth9', action: 'blackhole' },
       { priority: 32766, table: 'main' },
     ]);
-    expect(r.diagnostics.map((d) => `${d.code} ${d.message}`)).toContain('trace/iproute-rule rule 400: its ipproto selector is not modelled; rule left out');
+    const said = r.diagnostics.map((d) => `${d.code} ${d.message}`);
+    expect(said).toContain('trace/iproute-rule rule 400: its ipproto selector is not modelled; rule left out');
+    expect(said).toContain("trace/iproute-rule rule 500: fwmark '0xzz' is not a number; rule left out");
   });
 
   it('an IPv6 default route without a gateway stays IPv6', () => {

@@ -19,6 +19,7 @@ import type { Diagnostic, Span } from '@chainsight/grammar';
 import { parseMac } from '@chainsight/grammar';
 import { parseCidr, parseIpAny, type HostContext, type HostInterface, type HostNeighbor, type HostRoute, type HostRule } from './context';
 import { JsonSyntaxError, parseLocatedJsonSequence, type LocatedValue } from './located-json';
+import { parseFwmark } from './policy';
 
 export type IprouteOutput = 'ip-addr' | 'ip-link' | 'ip-route' | 'ip-rule' | 'ip-neigh' | 'bridge-link' | 'bridge-fdb';
 
@@ -179,6 +180,7 @@ export function hostContextFromIproute(inputs: readonly IprouteInput[]): Iproute
     if (mark !== undefined) {
       const mask = text(e, 'fwmask');
       rule.fwmark = mask === undefined ? mark : `${mark}/${mask}`;
+      if (parseFwmark(rule.fwmark) === null) return report('warning', 'iproute-rule', `rule ${priority ?? ''}: fwmark '${rule.fwmark}' is not a number; rule left out`, e.fields.get('fwmark')!.span);
     }
     const iif = text(e, 'iif');
     if (iif) rule.iif = iif;
