@@ -13,6 +13,19 @@ async function cli(argv: string[], files: Record<string, string> = {}, stdin = '
 }
 
 describe('chainsight parse', () => {
+  it('reads ipset save output as sets', async () => {
+    const ipsets = 'create bl hash:net family inet hashsize 1024 maxelem 65536\nadd bl 10.0.0.0/8\ncreate ports bitmap:port range 0-1023\nadd ports 22\nadd ports 80\n';
+    const r = await cli(['parse', 'sets'], { sets: ipsets });
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')).toEqual(['sets: ipset save, 2 sets', '    bl    hash:net (IPv4), 1 member', '    ports bitmap:port, 2 members', '  0 errors, 0 warnings, 0 notes', '']);
+    const json = JSON.parse((await cli(['parse', 'sets', '--format', 'json'], { sets: ipsets })).out) as { files: { detected: { format: string }; ipsets: { name: string }[] }[] };
+    expect(json.files[0]!.detected.format).toBe('ipset-save');
+    expect(json.files[0]!.ipsets.map((x) => x.name)).toEqual(['bl', 'ports']);
+    const bad = await cli(['parse', 'sets'], { sets: ipsets + 'add bl 10.0.0.300\n' });
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('sets:6:8: error');
+  });
+
   it('summarises a file: format, family, backend, tables, chains, unknown extensions', async () => {
     const r = await cli(['parse', 'good.rules'], { 'good.rules': GOOD });
     expect(r.code).toBe(0);

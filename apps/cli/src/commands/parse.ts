@@ -1,9 +1,9 @@
 // `chainsight parse FILE...`: what each file is and what it holds.
-import { ruleCount, type Snapshot } from '@chainsight/grammar';
+import { looksLikeIpsetSave, parseIpsetSave, ruleCount, type IpsetParseResult, type Snapshot } from '@chainsight/grammar';
 import { parseArgs, choice } from '../args';
 import { EXIT, type Command } from '../command';
 import { toJson } from '../json';
-import { counts, loadSnapshot, renderDiagnostics, type LoadedFile } from '../load';
+import { counts, formatDiagnostic, loadSnapshot, readInput, renderDiagnostics, type LoadedFile } from '../load';
 import { PARSE_HELP } from '../messages/index';
 import type { Colors } from '../color';
 import { INPUT_OPTION_DEFS, loadOptions } from './input-options';
@@ -25,6 +25,26 @@ export function unknownExtensions(s: Snapshot): { matches: Map<string, number>; 
     for (const o of r.target?.options ?? []) if (!o.known && r.target?.type !== 'unknown') bump(options, `${o.spelling} (-j ${r.target!.name})`);
   }
   return { matches, targets, options };
+}
+
+interface IpsetFile {
+  kind: 'ipset';
+  path: string;
+  text: string;
+  ipset: IpsetParseResult;
+}
+
+function ipsetSummary(f: IpsetFile, c: Colors): string {
+  const { sets, diagnostics } = f.ipset;
+  const out = [`${c.bold(f.path)}: ipset save, ${sets.length} set${sets.length === 1 ? '' : 's'}`];
+  const width = Math.min(40, Math.max(5, ...sets.map((s) => s.name.length)));
+  for (const s of sets) {
+    const fam = s.family === null ? '' : ` (IPv${s.family})`;
+    out.push(`    ${s.name.padEnd(width)} ${s.type}${fam}, ${s.members.length} member${s.members.length === 1 ? '' : 's'}`);
+  }
+  const n = counts(diagnostics);
+  out.push(`  ${n.errors} errors, ${n.warnings} warnings, ${n.infos} notes`);
+  return out.join('\n');
 }
 
 function summary(f: LoadedFile, c: Colors): string {
@@ -64,20 +84,32 @@ export const command: Command = {
     if (args.flags.has('help')) { io.stdout(PARSE_HELP + '\n'); return EXIT.ok; }
     if (!args.positionals.length) { io.stderr(PARSE_HELP + '\n'); return EXIT.error; }
     const format = choice(args, 'format', ['text', 'json'] as const, 'text');
-    const files: LoadedFile[] = [];
-    for (const p of args.positionals) files.push(await loadSnapshot(io, p, loadOptions(args)));
+    const files: (LoadedFile | IpsetFile)[] = [];
+    for (const p of args.positionals) {
+      // `ipset save` output is read as sets (the contents `chainsight trace` decides -m set with).
+      const text = await readInput(io, p);
+      const file = p === '-' ? '<stdin>' : p;
+      files.push(looksLikeIpsetSave(text) ? { kind: 'ipset', path: file, text, ipset: parseIpsetSave(text, file) } : await loadSnapshot(io, p, loadOptions(args)));
+    }
     if (format === 'json') {
       io.stdout(toJson({
         schema: 1,
-        files: files.map((f) => ({ file: f.path, detected: f.result.detected, snapshot: f.result.snapshot, diagnostics: f.result.diagnostics })),
+        files: files.map((f) => ('ipset' in f
+          ? { file: f.path, detected: { format: 'ipset-save', reason: "'create NAME TYPE' lines (ipset save)" }, ipsets: f.ipset.sets, diagnostics: f.ipset.diagnostics }
+          : { file: f.path, detected: f.result.detected, snapshot: f.result.snapshot, diagnostics: f.result.diagnostics })),
       }) + '\n');
     } else {
       for (const f of files) {
+        if ('ipset' in f) {
+          for (const d of f.ipset.diagnostics) io.stderr(formatDiagnostic(d, f.text, c) + '\n');
+          if (!args.flags.has('quiet')) io.stdout(ipsetSummary(f, c) + '\n');
+          continue;
+        }
         renderDiagnostics(io, f, c, 'warning');
         if (!args.flags.has('quiet')) io.stdout(summary(f, c) + '\n');
       }
     }
-    const all = files.flatMap((f) => f.result.diagnostics);
+    const all = files.flatMap((f) => ('ipset' in f ? f.ipset.diagnostics : f.result.diagnostics));
     const n = counts(all);
     if (n.errors) return EXIT.error;
     if (n.warnings && args.flags.has('strict')) return EXIT.findings;

@@ -29,7 +29,8 @@ export const COMMON_INPUT_OPTIONS = `  --input-format F   iptables-save | ebtabl
 export const PARSE_HELP = `Usage: chainsight parse [options] FILE...
 
 Reads each file and prints its format, address family, backend, tables, chains and rule counts, the
-unknown extensions it kept verbatim, and every diagnostic with its location.
+unknown extensions it kept verbatim, and every diagnostic with its location. \`ipset save\` output is read
+as sets (name, type, family, members).
 
 Options:
 ${COMMON_INPUT_OPTIONS}
