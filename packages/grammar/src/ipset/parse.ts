@@ -106,7 +106,7 @@ export function parseIpsetSave(text: string, fileName = '<ipset>'): IpsetParseRe
     const words = scanWords(line);
     if (!words) { sink.error('ipset/unterminated-quote', 'quote is not closed on this line', spanOf(line.line, 1, line.offset, line.text.length)); continue; }
     const [cmd, nameWord, third] = words;
-    if (cmd!.text === 'create' || cmd!.text === '-N' || cmd!.text === '-exist') {
+    if (cmd!.text === 'create' || cmd!.text === '-N') {
       if (!nameWord || !third) { sink.error('ipset/missing-value', 'create needs a set name and a type', at(cmd!)); continue; }
       const [kind, dims] = third.text.split(':') as [string, string | undefined];
       const dimensions = (dims ?? '').split(',').map((d) => DIMENSIONS[d]);
