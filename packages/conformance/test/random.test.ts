@@ -10,7 +10,7 @@ import { generatePackets, type RandomPacket } from '../src/random/generate';
 import { printRuleset, ruleCount, type RulesetModel } from '../src/random/model';
 import { Rng } from '../src/random/prng';
 import { shrinkRuleset, smallerRulesets } from '../src/random/shrink';
-import { RANDOM_HOST_JSON, segmentOf, sourceAddress } from '../src/random/topology';
+import { IPSET_FLAGS, RANDOM_HOST_JSON, RANDOM_IPSETS, segmentOf, sourceAddress } from '../src/random/topology';
 import { createSimulator } from '../src/simulate';
 import { fromSimulator } from '../src/steps';
 
@@ -92,6 +92,16 @@ describe('the generator', () => {
     expect([...seen].sort()).toEqual(['nft-inverted-ports', 'notrack-reject-answer', 'physdev-out-negated', 'raw-conntrack-state', 'reject-in-output']);
   });
 
+  it('draws -m set over every set the lab restores, with each of its flags', () => {
+    const seen = new Set<string>();
+    for (const c of CASES) for (const t of c.ruleset.tables) for (const ch of t.chains) for (const r of ch.rules) {
+      for (const m of r.modules) if (m.module === 'set') seen.add(m.options[0]!.filter((w) => w !== '!').slice(1).join(' '));
+    }
+    const all = Object.entries(IPSET_FLAGS).flatMap(([name, flags]) => flags.map((f) => `${name} ${f}`));
+    expect(all.filter((x) => !seen.has(x))).toEqual([]);
+    expect(RANDOM_IPSETS.match(/^create (\S+)/gm)!.map((l) => l.slice(7)).sort()).toEqual(Object.keys(IPSET_FLAGS).sort());
+  });
+
   it('draws packets that cross the host, each with its own connection', () => {
     const packets = generatePackets(new Rng(11), 400);
     for (const p of packets) {
@@ -155,7 +165,7 @@ class FakeKernel implements KernelSide {
   }
   async send(packet: RandomPacket, name: string): Promise<LabFlowResult> {
     const buggy = this.text.split('\n').filter((l) => !(l.startsWith('-A') && l.includes('-p udp'))).join('\n');
-    const sim = createSimulator({ iptablesSave: buggy, hostJson: RANDOM_HOST_JSON, backend: 'nft' });
+    const sim = createSimulator({ iptablesSave: buggy, hostJson: RANDOM_HOST_JSON, ipsetSave: RANDOM_IPSETS, backend: 'nft' });
     const result = randomPacketFlow(packet, name);
     const spec = packet.from === 'host' ? { local: true, src: result.client } : /^\d/.test(packet.from) ? { src: result.client } : { from: packet.from };
     const o = sim.trace({ ...spec, dst: packet.dst, proto: packet.proto, ...(packet.proto === 'icmp' ? { icmpType: packet.icmpType ?? 8 } : { sport: packet.sport!, dport: packet.dport!, ...(packet.flags !== undefined ? { tcpFlags: packet.flags.split('').map((l) => ({ S: 'SYN', A: 'ACK', F: 'FIN', R: 'RST', P: 'PSH' })[l]).join(',') } : {}) }) }).outcomes[0]!;

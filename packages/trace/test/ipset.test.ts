@@ -30,6 +30,8 @@ create pings hash:ip,port family inet
 add pings 10.1.0.5,icmp:echo-request
 create six hash:ip family inet6
 add six 2001:db8::1
+create ports hash:net,iface family inet
+add ports 10.1.0.0/24,physdev:eth1
 create list list:set size 4
 add list six
 add list marks
@@ -60,6 +62,7 @@ describe('-m set with the set contents', () => {
     ['an ICMP type is the port whichever the flag (a missing flag is dst)', '-m set --match-set pings src', fromB, 'DROP'],
     ['an IPv6 set never matches IPv4', '-m set --match-set six src', fromB, 'pass'],
     ['list:set: the first member set that matches', '-m set --match-set list src,dst', { ...fromB, mark: 7 }, 'DROP'],
+    ['a physdev: entry never matches from iptables', '-m set --match-set ports src,src', { from: 'b', dst: '192.0.2.20', proto: 'icmp' }, 'pass'],
     ['a set not in the file is assumed both ways', '-m set --match-set other src', fromB, 'DROP (assumed) | pass (assumed)'],
     ['counter conditions depend on state: assumed', '-m set --match-set macs src --packets-gt 5', fromA, 'DROP (assumed) | pass (assumed)'],
   ] as const)('%s', (_name, match, spec, expected) => expect(verdict(match, spec as PacketSpec)).toBe(expected));

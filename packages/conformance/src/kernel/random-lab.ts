@@ -22,7 +22,7 @@ import type { LabFlowResult } from '../kernel-types.js';
 import { reorderRejectEvents } from './reject-order.js';
 import { randomPacketFlow, sendArgs, type KernelSide, type LoadResult } from '../random/differential.js';
 import type { RandomPacket } from '../random/generate.js';
-import { EXTERNAL, HOST_ADDRESSES, RANDOM_HOST_CONTEXT } from '../random/topology.js';
+import { EXTERNAL, HOST_ADDRESSES, RANDOM_HOST_CONTEXT, RANDOM_IPSETS } from '../random/topology.js';
 
 const SEND_RAW = fileURLToPath(new URL('../../scripts/send-raw.py', import.meta.url));
 
@@ -47,6 +47,8 @@ export class RandomLab implements KernelSide {
       // A packet routed back out of the interface it came in on (wan to the external host, a DNAT back to the
       // sender) makes the host send an ICMP redirect, which the simulator does not trace (docs/divergences.md):
       // the lab sends none (the setting is per interface, OR-ed with `all`).
+      // The sets random rules may test; `nft flush ruleset` between cases leaves them alone.
+      await lab.execOk(topo.hostNs, [requireTool('ipset'), 'restore'], { input: RANDOM_IPSETS });
       for (const key of ['all', 'eth0', 'eth1', 'br0'].map((dev) => `net.ipv4.conf.${dev}.send_redirects`)) {
         const r = await setSysctl(lab, topo.hostNs, key, 0);
         if (r.code !== 0) throw new Error(`sysctl ${key}: ${r.stderr}`);

@@ -10,7 +10,7 @@ import { generatePackets, generateRuleset, type RandomPacket } from './generate.
 import { printRuleset, ruleCount, type RulesetModel } from './model.js';
 import { Rng } from './prng.js';
 import { shrinkRuleset, type ShrinkResult } from './shrink.js';
-import { RANDOM_HOST_JSON, sourceAddress } from './topology.js';
+import { RANDOM_HOST_JSON, RANDOM_IPSETS, sourceAddress } from './topology.js';
 
 export type LoadResult = { ok: true } | { ok: false; error: string };
 
@@ -71,7 +71,7 @@ type Judgement = { kind: 'agree'; comparison: FlowComparison } | { kind: 'differ
 async function judge(kernel: KernelSide, rulesetText: string, packet: RandomPacket, name: string): Promise<Judgement> {
   const result = await kernel.send(packet, name);
   if (result.packets.length === 0) return { kind: 'not-traced' };
-  const sim = createSimulator({ iptablesSave: rulesetText, hostJson: RANDOM_HOST_JSON, backend: 'nft', names: { iptables: 'random.iptables-save', host: 'random-host.json' } });
+  const sim = createSimulator({ iptablesSave: rulesetText, hostJson: RANDOM_HOST_JSON, ipsetSave: RANDOM_IPSETS, backend: 'nft', names: { iptables: 'random.iptables-save', host: 'random-host.json' } });
   const comparison = compareFlow(sim, result, kernel.tool);
   return { kind: comparison.agree ? 'agree' : 'differ', comparison };
 }

@@ -5,7 +5,7 @@
 // protocol options always come with their `-p`. A ruleset the kernel still refuses is skipped and counted.
 import { BUILTIN, type ChainModel, type ModuleModel, type OptionGroup, type ProtocolModel, type RuleModel, type RulesetModel, type TableModel, type TableName, type TargetModel } from './model.js';
 import type { Rng } from './prng.js';
-import { ADDRESS_POOL, DESTINATIONS, HOST_ADDRESSES, INTERFACES, NEIGHBOUR_ADDRESS, PORTS, SOURCES, segmentOf, type Source } from './topology.js';
+import { ADDRESS_POOL, DESTINATIONS, HOST_ADDRESSES, INTERFACES, IPSET_FLAGS, NEIGHBOUR_ADDRESS, PORTS, SOURCES, segmentOf, type Source } from './topology.js';
 
 /** Hooks a chain can be reached from. */
 type Hooks = ReadonlySet<string>;
@@ -92,6 +92,12 @@ function modules(rng: Rng, hooks: Hooks): ModuleModel[] {
     if (kind === 'bridged' || (kind === 'out' && rng.chance(0.5))) opts.push([...not(rng), '--physdev-is-bridged']);
     if (kind === 'isIn') opts.push([...not(rng), '--physdev-is-in']);
     out.push({ module: 'physdev', options: opts });
+  }
+  if (rng.chance(0.06)) {
+    const name = rng.pick(Object.keys(IPSET_FLAGS));
+    const opts: OptionGroup[] = [[...not(rng), '--match-set', name, rng.pick(IPSET_FLAGS[name]!)]];
+    if (name === 'r-nets' && rng.chance(0.3)) opts.push(['--return-nomatch']);
+    out.push({ module: 'set', options: opts });
   }
   return out;
 }

@@ -68,4 +68,44 @@ export const ADDRESS_POOL: readonly string[] = [
 ];
 
 export const INTERFACES: readonly string[] = ['eth0', 'eth1', 'br0', 'eth+', 'lo'];
+
+/**
+ * The ipsets every random case may test (`ipset save` text, restored once in the lab's host namespace), over the
+ * topology's addresses, the generator's ports and the bridge ports, with each set type's dimensions. The flags a
+ * rule may give, by set.
+ */
+export const RANDOM_IPSETS = `create r-nets hash:net family inet hashsize 1024 maxelem 65536
+add r-nets 10.0.0.0/24
+add r-nets 10.0.0.3 nomatch
+add r-nets 198.51.100.0/25
+create r-hosts hash:ip family inet hashsize 1024 maxelem 65536
+add r-hosts 203.0.113.5
+add r-hosts 192.0.2.50
+add r-hosts 198.51.100.1
+create r-svc hash:ip,port family inet hashsize 1024 maxelem 65536
+add r-svc 10.0.0.2,tcp:80
+add r-svc 203.0.113.5,udp:53
+add r-svc 198.51.100.1,tcp:22
+add r-svc 10.0.0.3,icmp:8/0
+create r-ports bitmap:port range 0-65535
+add r-ports 22
+add r-ports 80
+add r-ports 8080
+create r-ifnets hash:net,iface family inet hashsize 1024 maxelem 65536
+add r-ifnets 10.0.0.0/24,br0
+add r-ifnets 203.0.113.0/24,eth1
+add r-ifnets 192.0.0.0/3,physdev:vb1
+create r-list list:set size 8
+add r-list r-hosts
+add r-list r-nets
+`;
+
+export const IPSET_FLAGS: Record<string, readonly string[]> = {
+  'r-nets': ['src', 'dst'],
+  'r-hosts': ['src', 'dst'],
+  'r-svc': ['src,src', 'src,dst', 'dst,dst', 'dst,src'],
+  'r-ports': ['src', 'dst'],
+  'r-ifnets': ['src,src', 'dst,dst', 'src,dst', 'dst,src'],
+  'r-list': ['src', 'dst'],
+};
 export const PORTS: readonly string[] = ['vb1', 'vb2'];

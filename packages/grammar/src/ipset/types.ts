@@ -11,7 +11,7 @@ export type IpSetValue =
    *  proto -1: any protocol with ports (bitmap:port members). */
   | { kind: 'port'; proto: number; from: number; to: number }
   | { kind: 'mac'; address: bigint }
-  /** `eth0`; `physdev:eth0` matches the bridge port. */
+  /** `eth0`; `physdev:eth0` names a bridge port (an entry -m set never matches, see trace matches-ipset.ts). */
   | { kind: 'iface'; name: string; physdev: boolean }
   | { kind: 'mark'; value: number }
   | { kind: 'set'; name: string };

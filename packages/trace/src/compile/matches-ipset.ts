@@ -3,7 +3,7 @@
 // dimension k of the set takes the packet's source or destination by flag k (missing flags are `dst`); an address
 // family other than the set's never matches; ports carry their protocol (a bare port is TCP; ICMP is type/code);
 // MAC addresses need an Ethernet header (not for locally generated packets); `iface` is the input device for `src`
-// and the output device for `dst` (`physdev:` entries the bridge ports); `mark` is the skb mark. In a hash:net*
+// and the output device for `dst` (`physdev:` entries never match from iptables); `mark` is the skb mark. In a hash:net*
 // set the most specific matching entry decides, and a `nomatch` entry there means no match (a match with
 // --return-nomatch). list:set tests its member sets in order.
 import type { IpSet, IpSetDimension, IpSetValue, Match } from '@chainsight/grammar';
@@ -56,10 +56,11 @@ function holds(entry: IpSetValue, p: SimPacket, dim: IpSetDimension, flag: Flag)
       return f.kind === 'port' && (f.proto === entry.proto || (entry.proto === -1 && PORT_PROTOS.has(f.proto))) && f.from >= entry.from && f.from <= entry.to;
     case 'mac':
       return f.kind === 'mac' && f.address === entry.address;
-    case 'iface': {
-      const name = entry.physdev ? (flag === 'src' ? p.physIn : p.physOut) : f.kind === 'iface' ? f.name : '';
-      return name !== '' && name === entry.name;
-    }
+    case 'iface':
+      // hash_netiface4_kadt(): the key has physdev set only when the caller asks for bridge ports
+      // (IPSET_FLAG_PHYSDEV), which xt_set never does: a `physdev:` entry never matches from iptables. A packet
+      // without the device (no input device for local output) is no match either (-EINVAL).
+      return !entry.physdev && f.kind === 'iface' && f.name !== '' && f.name === entry.name;
     case 'mark':
       return f.kind === 'mark' && f.value === entry.value;
     case 'set':
