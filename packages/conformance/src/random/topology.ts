@@ -95,6 +95,9 @@ create r-ifnets hash:net,iface family inet hashsize 1024 maxelem 65536
 add r-ifnets 10.0.0.0/24,br0
 add r-ifnets 203.0.113.0/24,eth1
 add r-ifnets 192.0.0.0/3,physdev:vb1
+create r-phys hash:net,iface family inet hashsize 1024 maxelem 65536
+add r-phys 10.0.0.0/24,physdev:vb1
+add r-phys 10.0.0.0/24,physdev:vb2
 create r-list list:set size 8
 add r-list r-hosts
 add r-list r-nets
@@ -106,6 +109,8 @@ export const IPSET_FLAGS: Record<string, readonly string[]> = {
   'r-svc': ['src,src', 'src,dst', 'dst,dst', 'dst,src'],
   'r-ports': ['src', 'dst'],
   'r-ifnets': ['src,src', 'dst,dst', 'src,dst', 'dst,src'],
+  // Bridge-port entries: bridged packets between b1 and b2 have these addresses and ports.
+  'r-phys': ['src,src', 'dst,dst'],
   'r-list': ['src', 'dst'],
 };
 export const PORTS: readonly string[] = ['vb1', 'vb2'];
