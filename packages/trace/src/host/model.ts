@@ -1,9 +1,9 @@
 // The host context compiled for lookups: local addresses and the kernel's `local` routing table (for
 // `-m addrtype` and the local-delivery decision), the main routing table (longest prefix, then metric), bridge
 // ports and the FDB implied by the neighbours, sysctls with the kernel's defaults.
-import { parseMac } from '@chainsight/grammar';
+import { parseMac, prefixMask } from '@chainsight/grammar';
 import { parseCidr, parseIpAny, type HostContext, type HostNeighbor } from './context';
-import { formatIp } from '../addr';
+import { formatIp, inPrefix } from '../addr';
 import { ruleMatches, ruleModels, tableId, type RouteKey, type RuleModel } from './policy';
 
 export type { RouteKey } from './policy';
@@ -63,15 +63,6 @@ export function isMulticast(version: Version, a: bigint): boolean {
   return version === 4 ? a >> 28n === 0xen : a >> 120n === 0xffn;
 }
 
-function maskOf(version: Version, prefix: number): bigint {
-  const bits = version === 4 ? 32 : 128;
-  return prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix);
-}
-
-export function inPrefix(version: Version, addr: bigint, net: bigint, prefix: number): boolean {
-  const m = maskOf(version, prefix);
-  return (addr & m) === (net & m);
-}
 
 const SYSCTL_DEFAULTS: Record<string, number> = {
   'net.ipv4.ip_forward': 1,
@@ -136,8 +127,8 @@ export class HostModel {
         }
         if (a.prefix < bits || a.version === 6) {
           this.routes.push({
-            version: a.version, dst: a.address & maskOf(a.version, a.prefix), prefix: a.prefix, via: null, dev: i.name,
-            metric: a.version === 6 ? 256 : 0, type: 'unicast', src: a.address, connected: true, mask: maskOf(a.version, a.prefix),
+            version: a.version, dst: a.address & prefixMask(a.version, a.prefix), prefix: a.prefix, via: null, dev: i.name,
+            metric: a.version === 6 ? 256 : 0, type: 'unicast', src: a.address, connected: true, mask: prefixMask(a.version, a.prefix),
           });
         }
       }
@@ -156,7 +147,7 @@ export class HostModel {
       } else {
         const c = parseCidr(r.dst)!;
         version = c.version;
-        dst = c.address & maskOf(c.version, c.prefix);
+        dst = c.address & prefixMask(c.version, c.prefix);
         prefix = c.prefix;
       }
       const route: RouteModel = {
@@ -167,7 +158,7 @@ export class HostModel {
         type: (r.type ?? 'unicast') as RouteModel['type'],
         src: r.src ? parseIpAny(r.src)!.address : null,
         connected: false,
-        mask: maskOf(version, prefix),
+        mask: prefixMask(version, prefix),
       };
       if (table === 254) this.routes.push(route);
       else {

@@ -2,6 +2,7 @@
 // fib4_rule_match()) picked in priority order; the first whose selectors match decides: look the destination up
 // in its table (a miss, or a `throw` route, goes on to the next rule), or end with blackhole/unreachable/prohibit.
 // Without rules in the host context, the kernel's defaults: 0 lookup local, 32766 lookup main, 32767 lookup default.
+import { inPrefix } from '../addr';
 import { parseCidr, type HostRule } from './context';
 
 export type Version = 4 | 6;
@@ -80,12 +81,6 @@ export function ruleModels(rules: readonly HostRule[] | undefined): RuleModel[] 
   return out.sort((a, b) => a.priority - b.priority || a.order - b.order);
 }
 
-function inNet(version: Version, a: bigint, net: { address: bigint; prefix: number }): boolean {
-  const bits = BigInt(version === 4 ? 32 : 128);
-  const shift = bits - BigInt(net.prefix);
-  return a >> shift === net.address >> shift;
-}
-
 /** fib_rule_match(): every given selector must hold; `not` inverts the result. */
 export function ruleMatches(r: RuleModel, version: Version, dst: bigint, key: RouteKey): boolean {
   if (r.version !== null && r.version !== version) return false;
@@ -93,7 +88,7 @@ export function ruleMatches(r: RuleModel, version: Version, dst: bigint, key: Ro
   if (r.iif !== null && r.iif !== key.iif) ok = false;
   else if (r.oif !== null && r.oif !== key.oif) ok = false;
   else if (r.fwmark !== null && ((r.fwmark.value ^ (key.mark ?? 0)) & r.fwmark.mask) !== 0) ok = false;
-  else if (r.from !== null && (key.src === undefined || !inNet(version, key.src, r.from))) ok = false;
-  else if (r.to !== null && !inNet(version, dst, r.to)) ok = false;
+  else if (r.from !== null && (key.src === undefined || !inPrefix(version, key.src, r.from.address, r.from.prefix))) ok = false;
+  else if (r.to !== null && !inPrefix(version, dst, r.to.address, r.to.prefix)) ok = false;
   return r.not ? !ok : ok;
 }
