@@ -46,8 +46,10 @@ function fieldOf(p: SimPacket, dim: IpSetDimension, flag: Flag): IpSetValue | { 
   }
 }
 
-function holds(entry: IpSetValue, p: SimPacket, dim: IpSetDimension, flag: Flag): boolean {
-  const f = fieldOf(p, dim, flag);
+type Field = ReturnType<typeof fieldOf>;
+
+/** Whether a member's value for one dimension holds the packet's field for it. */
+function holds(entry: IpSetValue, f: Field): boolean {
   if (f === null) return false;
   switch (entry.kind) {
     case 'addr':
@@ -88,10 +90,12 @@ export function testSet(set: IpSet, sets: ReadonlyMap<string, IpSet>, p: SimPack
     }
     return 'none';
   }
+  // The packet's side of each dimension once per test, not once per member (a set may hold thousands).
+  const fields = set.dimensions.map((dim, k) => fieldOf(p, dim, flagOf(k)));
   let best: { nomatch: boolean; spec: number } | null = null;
   for (const m of set.members) {
     let ok = true;
-    for (let k = 0; k < m.values.length && ok; k++) ok = holds(m.values[k]!, p, set.dimensions[k]!, flagOf(k));
+    for (let k = 0; k < m.values.length && ok; k++) ok = holds(m.values[k]!, fields[k] ?? null);
     if (!ok) continue;
     const spec = specificity(m.values);
     if (!best || spec > best.spec) best = { nomatch: m.nomatch, spec };
