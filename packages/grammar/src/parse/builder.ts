@@ -114,15 +114,9 @@ export class SnapshotBuilder {
     rule.table = t.table.name;
     t.hasRules = true;
     if (t.changed) return;
-    const target = rule.target;
-    if (!target || target.type === 'verdict') return;
-    if (t.chains.has(target.name)) {
-      if (target.type === 'extension') {
-        t.shadowed.push(rule);
-        t.targetNotes.push({ chain, rule, shadows: true });
-      }
-      target.type = 'chain';
-    } else if (target.type === 'chain') t.targetNotes.push({ chain, rule, shadows: false });
+    const note = resolveTarget(t.chains, rule);
+    if (note === 'shadows') t.shadowed.push(rule);
+    if (note) t.targetNotes.push({ chain, rule, shadows: note === 'shadows' });
   }
 
   insert(t: TableState, chain: Chain, rule: Rule, position: number, span: Span): void {
@@ -242,15 +236,25 @@ export class SnapshotBuilder {
         r.index = k + 1;
         r.chain = chain.name;
         r.table = table.name;
-        // Targets: a name that is a chain of this table is a jump; a name that is neither a chain nor a known
-        // extension is kept as a jump to an undefined chain (lint reports it as no-undefined-target).
-        const t = r.target;
-        if (!t || t.type === 'verdict') continue;
-        if (chains.has(t.name)) {
-          if (t.type === 'extension') this.targetNote(table, r, true);
-          t.type = 'chain';
-        } else if (t.type === 'chain') this.targetNote(table, r, false);
+        const note = resolveTarget(chains, r);
+        if (note) this.targetNote(table, r, note === 'shadows');
       }
     }
   }
+}
+
+/**
+ * Targets: a name that is a chain of this table is a jump; a name that is neither a chain nor a known extension is
+ * kept as a jump to an undefined chain (lint reports it as no-undefined-target). Returns the warning the rule
+ * deserves: a chain named like an extension, or a jump to nowhere.
+ */
+function resolveTarget(chains: ReadonlyMap<string, Chain>, r: Rule): 'shadows' | 'undefined' | null {
+  const t = r.target;
+  if (!t || t.type === 'verdict') return null;
+  if (chains.has(t.name)) {
+    const shadows = t.type === 'extension';
+    t.type = 'chain';
+    return shadows ? 'shadows' : null;
+  }
+  return t.type === 'chain' ? 'undefined' : null;
 }
