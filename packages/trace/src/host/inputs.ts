@@ -1,6 +1,6 @@
 // The host facts of a trace from the files a user gives: a host-context JSON object (host-context.md), iproute2
 // JSON captures (iproute.ts), or both — then the object adds what iproute2 cannot print (hostname, sysctls).
-import type { Diagnostic } from '@chainsight/grammar';
+import { spanOf, type Diagnostic } from '@chainsight/grammar';
 import { parseHostContext, type HostContext, type HostContextResult } from './context';
 import { hostContextFromIproute, looksLikeIprouteJson, type IprouteInput } from './iproute';
 
@@ -42,6 +42,5 @@ export function readHostInputs(inputs: readonly IprouteInput[]): HostContextResu
 }
 
 function atStart(file: string, code: string, message: string): Diagnostic {
-  const p = { line: 1, column: 1, offset: 0 };
-  return { code, severity: 'error', message, file, span: { start: p, end: { line: 1, column: 2, offset: 1 } } };
+  return { code, severity: 'error', message, file, span: spanOf(1, 1, 0, 1) };
 }

@@ -16,7 +16,7 @@
 // What iproute2 does not print (sysctls, neighbour names) comes from a host-context JSON object given beside it,
 // which may then hold only "hostname" and "sysctl".
 import type { Diagnostic, Span } from '@chainsight/grammar';
-import { parseMac } from '@chainsight/grammar';
+import { parseMac, spanOf } from '@chainsight/grammar';
 import { parseCidr, parseIpAny, type HostContext, type HostInterface, type HostNeighbor, type HostRoute, type HostRule } from './context';
 import { JsonSyntaxError, parseLocatedJsonSequence, type LocatedValue } from './located-json';
 import { parseFwmark } from './policy';
@@ -286,7 +286,7 @@ export function hostContextFromIproute(inputs: readonly IprouteInput[]): Iproute
   if (!errors && !outputs.some((o) => o.output === 'ip-addr' || o.output === 'ip-link') && inputs.length) {
     file = inputs[0]!.fileName;
     report('warning', 'iproute-no-interfaces', "no `ip -j addr` output among the inputs: the host's own addresses are unknown",
-      outputs[0]?.span ?? { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } },
+      outputs[0]?.span ?? spanOf(1, 1, 0, 0),
       'capture with: { ip -j -d addr; ip -j route show table all; ip -j rule; ip -j neigh; bridge -j fdb; } > host.iproute.json');
   }
   const context: HostContext = {
