@@ -1,5 +1,5 @@
 // Reads input files (`-` is stdin), parses them, and renders parse diagnostics with code frames.
-import { codeFrame, parseSnapshot, type Diagnostic, type Family, type InputFormat, type ParseResult } from '@chainsight/grammar';
+import { codeFrame, parseIpsetSave, parseSnapshot, type Diagnostic, type Family, type InputFormat, type IpSet, type ParseResult } from '@chainsight/grammar';
 import type { Colors } from './color';
 import type { CliIo } from './io';
 
@@ -27,10 +27,26 @@ export async function readInput(io: CliIo, path: string): Promise<string> {
 }
 
 export async function loadSnapshot(io: CliIo, path: string, opts: LoadOptions = {}): Promise<LoadedFile> {
-  const text = await readInput(io, path);
-  const fileName = path === '-' ? '<stdin>' : path;
+  return parseLoaded(path, await readInput(io, path), opts);
+}
+
+/** A file already read (commands that first look at what kind of file it is parse the same text). */
+export function parseLoaded(path: string, text: string, opts: LoadOptions = {}): LoadedFile {
+  const fileName = displayName(path);
   const result = parseSnapshot(text, { fileName, ...clean(opts) });
   return { path: fileName, text, result };
+}
+
+/** How a path appears in messages: `-` is `<stdin>`. */
+export function displayName(path: string): string {
+  return path === '-' ? '<stdin>' : path;
+}
+
+/** `ipset save` text read as sets, its diagnostics printed (trace and explain take it beside the rules). */
+export function loadIpsets(io: CliIo, path: string, text: string, c: Colors): { sets: IpSet[]; errors: number } {
+  const r = parseIpsetSave(text, displayName(path));
+  for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, text, c) + '\n');
+  return { sets: r.sets, errors: counts(r.diagnostics).errors };
 }
 
 function clean(o: LoadOptions): { format?: InputFormat; family?: Family; table?: string } {

@@ -1,7 +1,8 @@
 // The shapes of what the kernel lab returns, as far as the comparison reads them. They mirror kernel-lab's
-// FlowSpec / PacketInfo / PacketTrace / FlowResult structurally: the lab is test infrastructure and not a
-// dependency of this package (it would be a cycle for the packages it checks), so its results are accepted by
-// shape. The tests pass the lab's real results through these types, which keeps the two in step.
+// FlowSpec / PacketInfo / PacketTrace / FlowResult structurally, narrowed to what recordings keep: the package's
+// published code (simulate, compare, recordings) runs without the lab, which is not one of its dependencies; only
+// src/kernel/ and the tests use the lab itself. The tests pass the lab's real results through these types, which
+// keeps the two in step.
 import type { Step } from './steps.js';
 
 export type FlowProto = 'icmp' | 'tcp' | 'udp';

@@ -1,12 +1,12 @@
 // `chainsight explain LOG --rules FILE...`: a real kernel trace, annotated with the rules it refers to.
-import { looksLikeIpsetSave, parseIpsetSave, type IpSet, type Snapshot } from '@chainsight/grammar';
+import { looksLikeIpsetSave, type IpSet, type Snapshot } from '@chainsight/grammar';
 import {
   compareWithSimulation, explainTrace, explanationJson, readHostInputs, renderExplanation, type HostContext, type PacketComparison,
 } from '@chainsight/trace';
 import { choice, optionValue, parseArgs, UsageError } from '../args';
 import { EXIT, type Command } from '../command';
 import { toJson } from '../json';
-import { counts, formatDiagnostic, InputError, loadSnapshot, readInput, renderDiagnostics } from '../load';
+import { counts, formatDiagnostic, InputError, loadIpsets, parseLoaded, readInput, renderDiagnostics } from '../load';
 import { EXPLAIN_HELP, EXPLAIN_NO_RULES } from '../messages/explain';
 import { INPUT_OPTION_DEFS, loadOptions } from './input-options';
 
@@ -44,13 +44,12 @@ export const command: Command = {
       const ruleText = await readInput(io, p);
       // `ipset save` beside the rules: --compare decides -m set from the sets' contents.
       if (looksLikeIpsetSave(ruleText)) {
-        const r = parseIpsetSave(ruleText, p);
-        for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, ruleText, c) + '\n');
-        parseErrors += counts(r.diagnostics).errors;
+        const r = loadIpsets(io, p, ruleText, c);
+        parseErrors += r.errors;
         ipsets.push(...r.sets);
         continue;
       }
-      const f = await loadSnapshot(io, p, loadOptions(args));
+      const f = parseLoaded(p, ruleText, loadOptions(args));
       renderDiagnostics(io, f, c, verbose ? 'warning' : 'error');
       parseErrors += counts(f.result.diagnostics).errors;
       snapshots.push(f.result.snapshot);

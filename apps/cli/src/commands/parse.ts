@@ -3,7 +3,7 @@ import { looksLikeIpsetSave, parseIpsetSave, ruleCount, type IpsetParseResult, t
 import { parseArgs, choice } from '../args';
 import { EXIT, type Command } from '../command';
 import { toJson } from '../json';
-import { counts, formatDiagnostic, loadSnapshot, readInput, renderDiagnostics, type LoadedFile } from '../load';
+import { counts, displayName, formatDiagnostic, parseLoaded, readInput, renderDiagnostics, type LoadedFile } from '../load';
 import { PARSE_HELP } from '../messages/index';
 import type { Colors } from '../color';
 import { INPUT_OPTION_DEFS, loadOptions } from './input-options';
@@ -88,8 +88,8 @@ export const command: Command = {
     for (const p of args.positionals) {
       // `ipset save` output is read as sets (the contents `chainsight trace` decides -m set with).
       const text = await readInput(io, p);
-      const file = p === '-' ? '<stdin>' : p;
-      files.push(looksLikeIpsetSave(text) ? { kind: 'ipset', path: file, text, ipset: parseIpsetSave(text, file) } : await loadSnapshot(io, p, loadOptions(args)));
+      const file = displayName(p);
+      files.push(looksLikeIpsetSave(text) ? { kind: 'ipset', path: file, text, ipset: parseIpsetSave(text, file) } : parseLoaded(p, text, loadOptions(args)));
     }
     if (format === 'json') {
       io.stdout(toJson({

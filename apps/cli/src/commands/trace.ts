@@ -1,5 +1,5 @@
 // `chainsight trace FILE... [packet options]`: follow one packet (or a --batch of them) through netfilter.
-import { looksLikeIpsetSave, parseIpsetSave, type IpSet, type Snapshot } from '@chainsight/grammar';
+import { looksLikeIpsetSave, type IpSet, type Snapshot } from '@chainsight/grammar';
 import {
   PacketError, checkExpectation, compileRuleset, looksLikeHostInput, parseExpectation, parseBatchLine, readHostInputs, renderKernelLog, renderText, toTraceJson,
   trace, traceConversation, type CompiledRuleset, type ConversationStep, type Expectation, type HostContext, type PacketSpec, type TraceOptions,
@@ -10,7 +10,7 @@ import { EXIT, type Command } from '../command';
 import type { Colors } from '../color';
 import type { CliIo } from '../io';
 import { toJson } from '../json';
-import { formatDiagnostic, InputError, loadSnapshot, readInput, renderDiagnostics } from '../load';
+import { formatDiagnostic, InputError, loadIpsets, parseLoaded, readInput, renderDiagnostics } from '../load';
 import { TRACE_HELP, TRACE_NO_RULES } from '../messages/trace';
 import { INPUT_OPTION_DEFS, loadOptions } from './input-options';
 
@@ -106,13 +106,12 @@ async function loadInputs(io: CliIo, c: Colors, args: ParsedArgs): Promise<Input
     if (looksLikeHostInput(text)) { hostFiles.push({ text, fileName: p }); continue; }
     // `ipset save`: the sets `-m set` rules test are then decided, not assumed.
     if (looksLikeIpsetSave(text)) {
-      const r = parseIpsetSave(text, p);
-      for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, text, c) + '\n');
-      if (r.diagnostics.some((d) => d.severity === 'error')) failed = true;
+      const r = loadIpsets(io, p, text, c);
+      if (r.errors) failed = true;
       ipsets.push(...r.sets);
       continue;
     }
-    const f = await loadSnapshot(io, p, loadOptions(args));
+    const f = parseLoaded(p, text, loadOptions(args));
     renderDiagnostics(io, f, c, 'error');
     if (f.result.diagnostics.some((d) => d.severity === 'error')) failed = true;
     snapshots.push(f.result.snapshot);
