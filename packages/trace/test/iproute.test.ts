@@ -123,26 +123,45 @@ describe('host inputs together and apart', () => {
   });
 
   it('reads policy rules as ip -j rule prints them, and leaves out those with selectors it does not model', () => {
+    // Entries 40 to 32764 are `ip -j rule` output for rules added with `ip rule add … goto 100`, `nop`,
+    // `ipproto 17`, `uidrange 1000-2000`, `ipproto udp dport 53`, `ipproto tcp sport 1024-2000 dport 8000-8999`,
+    // `lookup main suppress_prefixlength 0` and `not fwmark 0xca6c lookup 51820`, in a network namespace.
     const text = JSON.stringify([
       { priority: 0, src: 'all', table: 'local' },
-      { priority: 100, src: 'all', fwmark: '0x1', table: '100' },
+      { priority: 40, src: 'all', goto: 100 },
+      { priority: 41, src: 'all', nop: null },
+      { priority: 42, src: 'all', ipproto: 'udp', table: '7' },
+      { priority: 43, src: 'all', uid_start: 1000, uid_end: 2000, table: '7' },
+      { priority: 100, src: 'all', ipproto: 'udp', dport: 53, table: '200' },
+      { priority: 150, src: 'all', ipproto: 'tcp', sport_start: 1024, sport_end: 2000, dport_start: 8000, dport_end: 8999, table: '200' },
       { priority: 200, src: '10.1.0.128', srclen: 25, table: '100' },
       { priority: 300, not: null, src: 'all', dst: '10.0.0.0', dstlen: 8, fwmark: '0x4', fwmask: '0xf', iif: 'eth9', action: 'blackhole' },
-      { priority: 400, src: 'all', ipproto: 'tcp', table: '100' },
+      { priority: 400, src: 'all', dsfield: '0x10', table: '100' },
       { priority: 500, src: 'all', fwmark: '0xzz', table: '100' },
+      { priority: 32763, src: 'all', table: 'main', suppress_prefixlen: 0 },
+      { priority: 32764, not: null, src: 'all', fwmark: '0xca6c', table: '51820' },
       { priority: 32766, src: 'all', table: 'main' },
     ]);
     const r = hostContextFromIproute([at(text)]);
     expect(r.context!.rules).toEqual([
       { priority: 0, table: 'local' },
-      { priority: 100, fwmark: '0x1', table: 100 },
+      { priority: 40, goto: 100, action: 'goto' },
+      { priority: 41, action: 'nop' },
+      { priority: 42, ipproto: 'udp', table: 7 },
+      { priority: 100, ipproto: 'udp', dport: 53, table: 200 },
+      { priority: 150, ipproto: 'tcp', sport: '1024-2000', dport: '8000-8999', table: 200 },
       { priority: 200, from: '10.1.0.128/25', table: 100 },
       { priority: 300, not: true, to: '10.0.0.0/8', fwmark: '0x4/0xf', iif: 'eth9', action: 'blackhole' },
+      { priority: 32763, suppress_prefixlength: 0, table: 'main' },
+      { priority: 32764, not: true, fwmark: '0xca6c', table: 51820 },
       { priority: 32766, table: 'main' },
     ]);
-    const said = r.diagnostics.map((d) => `${d.code} ${d.message}`);
-    expect(said).toContain('trace/iproute-rule rule 400: its ipproto selector is not modelled; rule left out');
-    expect(said).toContain("trace/iproute-rule rule 500: fwmark '0xzz' is not a number; rule left out");
+    const said = r.diagnostics.filter((d) => d.code === 'trace/iproute-rule').map((d) => `${d.code} ${d.message}`);
+    expect(said).toEqual([
+      'trace/iproute-rule rule 43: its uidrange selector is not modelled; rule left out',
+      'trace/iproute-rule rule 400: its dsfield selector is not modelled; rule left out',
+      "trace/iproute-rule rule 500: fwmark '0xzz' is not a number; rule left out",
+    ]);
   });
 
   it('an IPv6 default route without a gateway stays IPv6', () => {

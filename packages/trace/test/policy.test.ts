@@ -61,6 +61,21 @@ describe('rule selection', () => {
     ['a rule without addresses holds for both families', withRule({ priority: 100, action: 'unreachable' }), '2001:db8::99', {}, 'unreachable'],
     ['lower priority first; equal priorities in the given order', host([{ priority: 5, table: 100 }, { priority: 5, action: 'unreachable' }, ...DEFAULTS]), '8.8.8.8', {}, 'eth1 via'],
     ['without a local rule nothing is local, as in the kernel', host([{ priority: 32766, table: 'main' }]), '192.0.2.10', {}, 'eth0'],
+    ['ipproto: the protocol of the flow', withRule({ priority: 100, ipproto: 'udp', table: 100 }), '8.8.8.8', { proto: 17 }, 'eth1 via'],
+    ['ipproto: another protocol', withRule({ priority: 100, ipproto: 17, table: 100 }), '8.8.8.8', { proto: 6 }, 'eth0 via'],
+    ['dport: a port in the range', withRule({ priority: 100, ipproto: 'tcp', dport: '8000-8999', table: 100 }), '8.8.8.8', { proto: 6, dport: 8080 }, 'eth1 via'],
+    ['dport: a port outside it', withRule({ priority: 100, ipproto: 'tcp', dport: '8000-8999', table: 100 }), '8.8.8.8', { proto: 6, dport: 80 }, 'eth0 via'],
+    ['sport: one port', withRule({ priority: 100, sport: 53, table: 100 }), '8.8.8.8', { proto: 17, sport: 53 }, 'eth1 via'],
+    ['a flow without ports has port 0', withRule({ priority: 100, dport: '1-65535', table: 100 }), '8.8.8.8', { proto: 1 }, 'eth0 via'],
+    ['not inverts the port selectors too', withRule({ priority: 100, not: true, ipproto: 'udp', dport: 53, table: 100 }), '8.8.8.8', { proto: 6, dport: 53 }, 'eth1 via'],
+    ['suppress_prefixlength 0 passes over a default route (wg-quick)', withRule({ priority: 10, table: 'main', suppress_prefixlength: 0 }, { priority: 20, table: 100 }), '8.8.8.8', {}, 'eth1 via'],
+    ['suppress_prefixlength 0 keeps a longer route', withRule({ priority: 10, table: 'main', suppress_prefixlength: 0 }, { priority: 20, table: 100 }), '192.0.2.99', {}, 'eth0'],
+    ['suppress_prefixlength 24 passes over a /24 too', withRule({ priority: 10, table: 'main', suppress_prefixlength: 24 }, { priority: 20, table: 100 }), '192.0.2.99', {}, 'eth1 via'],
+    ['a suppressed lookup still answers with an error route', withRule({ priority: 10, table: 200, suppress_prefixlength: 32 }), '192.0.2.99', {}, 'blackhole'],
+    ['nop goes on with the next rule', withRule({ priority: 10, action: 'nop' }, { priority: 20, table: 100 }), '8.8.8.8', {}, 'eth1 via'],
+    ['goto skips the rules before its target', withRule({ priority: 10, goto: 30 }, { priority: 20, action: 'unreachable' }, { priority: 30, table: 100 }), '8.8.8.8', {}, 'eth1 via'],
+    ['goto: the target rule\'s selectors must hold', withRule({ priority: 10, goto: 30 }, { priority: 20, action: 'unreachable' }, { priority: 30, fwmark: 1, table: 100 }), '8.8.8.8', {}, 'eth0 via'],
+    ['goto to a priority no rule has is passed over', withRule({ priority: 10, goto: 15 }, { priority: 20, action: 'unreachable' }), '8.8.8.8', {}, 'unreachable'],
   ] as const)('%s', (_name, h, dst, key, expected) => expect(where(h, dst, key as RouteKey)).toBe(expected));
 });
 
@@ -71,10 +86,25 @@ describe('rules in a host context', () => {
     expect(r.diagnostics).toEqual([]);
     expect(r.context!.rules).toEqual([{ priority: 0, table: 'local' }, { priority: 100, fwmark: '0x1', table: 100 }, { priority: 32766, table: 'main' }]);
   });
+  it('take the protocol, port, suppress, goto and nop fields', () => {
+    const r = parse(`[{ "priority": 0, "table": "local" }, { "priority": 10, "goto": 40 }, { "priority": 20, "action": "nop" },
+      { "priority": 30, "ipproto": "tcp", "sport": 1024, "dport": "8000-8999", "table": 200 },
+      { "priority": 40, "table": "main", "suppress_prefixlength": 0 }]`);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.context!.rules).toEqual([
+      { priority: 0, table: 'local' }, { priority: 10, goto: 40 }, { priority: 20, action: 'nop' },
+      { priority: 30, ipproto: 'tcp', sport: 1024, dport: '8000-8999', table: 200 },
+      { priority: 40, table: 'main', suppress_prefixlength: 0 },
+    ]);
+  });
   it.each([
     ['a bad fwmark', '[{ "priority": 0, "table": "local" }, { "fwmark": "x", "table": 1 }]', 'trace/host-context-rule'],
     ['a bad prefix', '[{ "priority": 0, "table": "local" }, { "from": "10.0.0.0/99", "table": 1 }]', 'trace/host-context-address'],
-    ['an unknown action', '[{ "priority": 0, "table": "local" }, { "action": "goto" }]', 'trace/host-context-rule'],
+    ['an unknown action', '[{ "priority": 0, "table": "local" }, { "action": "jump", "table": 1 }]', 'trace/host-context-rule'],
+    ['a goto without its target', '[{ "priority": 0, "table": "local" }, { "priority": 5, "action": "goto" }]', 'trace/host-context-rule'],
+    ['a goto backwards', '[{ "priority": 0, "table": "local" }, { "priority": 5, "goto": 3 }]', 'trace/host-context-rule'],
+    ['a bad port range', '[{ "priority": 0, "table": "local" }, { "dport": "90-80", "table": 1 }]', 'trace/host-context-rule'],
+    ['an unknown protocol', '[{ "priority": 0, "table": "local" }, { "ipproto": "tcpp", "table": 1 }]', 'trace/host-context-rule'],
     ['a lookup without a table', '[{ "priority": 0, "table": "local" }, { "fwmark": 1 }]', 'trace/host-context-missing'],
   ])('%s is an error at its place', (_name, rules, code) => {
     const r = parse(rules);

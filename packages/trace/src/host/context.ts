@@ -3,7 +3,7 @@
 import type { Diagnostic, Span } from '@chainsight/grammar';
 import { parseIpv4, parseIpv6, parseMac } from '@chainsight/grammar';
 import { JsonSyntaxError, parseLocatedJson, type LocatedValue } from './located-json';
-import { parseFwmark } from './policy';
+import { parseFwmark, parseIpproto, parsePortRange } from './policy';
 
 export interface HostInterface {
   name: string;
@@ -59,10 +59,19 @@ export interface HostRule {
   /** Input device; `lo` matches locally generated packets. */
   iif?: string;
   oif?: string;
-  /** lookup (default), blackhole, unreachable, prohibit. */
-  action?: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit';
+  /** Protocol name (`tcp`, `udp` …) or number. */
+  ipproto?: string | number;
+  /** A port or a range `from-to`. */
+  sport?: string | number;
+  dport?: string | number;
+  /** A route found with a prefix this short or shorter is not taken: the next rule is tried (wg-quick uses 0). */
+  suppress_prefixlength?: number;
+  /** lookup (default), blackhole, unreachable, prohibit, goto (to the rule of priority `goto`), nop. */
+  action?: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit' | 'goto' | 'nop';
   /** The table to look up: main, local, default, or a number. */
   table?: string | number;
+  /** `goto`: the priority where the rules go on (a later one). */
+  goto?: number;
 }
 
 export interface HostContext {
@@ -261,7 +270,7 @@ export function parseHostContext(text: string, fileName = '<host context>'): Hos
   if (top.has('rules')) {
     const rules: HostRule[] = [];
     for (const o of objects(top.get('rules'), 'rules')) {
-      const f = fieldsOf(o, 'a rule', ['priority', 'family', 'not', 'from', 'to', 'fwmark', 'iif', 'oif', 'action', 'table', 'comment']);
+      const f = fieldsOf(o, 'a rule', ['priority', 'family', 'not', 'from', 'to', 'fwmark', 'iif', 'oif', 'ipproto', 'sport', 'dport', 'suppress_prefixlength', 'action', 'table', 'goto', 'comment']);
       const rule: HostRule = {};
       const priority = num(f.get('priority'), 'rule priority');
       if (priority !== undefined) rule.priority = priority;
@@ -288,15 +297,34 @@ export function parseHostContext(text: string, fileName = '<host context>'): Hos
         const d = str(f.get(key), `rule ${key}`);
         if (d !== undefined) rule[key] = d;
       }
+      const proto = f.get('ipproto');
+      if (proto !== undefined) {
+        if ((proto.kind === 'string' || proto.kind === 'number') && parseIpproto(proto.value) !== null) rule.ipproto = proto.value;
+        else report('host-context-rule', 'rule ipproto must be a protocol name or number (tcp, udp, 17)', proto.span);
+      }
+      for (const key of ['sport', 'dport'] as const) {
+        const p = f.get(key);
+        if (p === undefined) continue;
+        if ((p.kind === 'string' || p.kind === 'number') && parsePortRange(p.value) !== null) rule[key] = p.value;
+        else report('host-context-rule', `rule ${key} must be a port or a range "from-to"`, p.span);
+      }
+      const suppress = num(f.get('suppress_prefixlength'), 'rule suppress_prefixlength');
+      if (suppress !== undefined) rule.suppress_prefixlength = suppress;
+      const target = num(f.get('goto'), 'rule goto');
+      if (target !== undefined) rule.goto = target;
       const action = str(f.get('action'), 'rule action');
-      if (action === 'lookup' || action === 'blackhole' || action === 'unreachable' || action === 'prohibit') rule.action = action;
-      else if (action !== undefined) report('host-context-rule', `rule action '${action}' is not one of lookup, blackhole, unreachable, prohibit`, f.get('action')!.span);
+      if (action === 'lookup' || action === 'blackhole' || action === 'unreachable' || action === 'prohibit' || action === 'goto' || action === 'nop') rule.action = action;
+      else if (action !== undefined) report('host-context-rule', `rule action '${action}' is not one of lookup, blackhole, unreachable, prohibit, goto, nop`, f.get('action')!.span);
+      if ((rule.action === 'goto' || (action === undefined && target !== undefined)) && (target === undefined || target <= (rule.priority ?? 0))) {
+        // fib_nl2rule(): a goto must name a later priority ("Backward goto not supported").
+        report('host-context-rule', 'a goto rule needs "goto": the priority of a later rule', o.span);
+      }
       const t = f.get('table');
       if (t !== undefined) {
         if (t.kind === 'string' || t.kind === 'number') rule.table = t.value;
         else report('host-context-type', 'rule table must be a name or a number', t.span);
       }
-      if (action === undefined || action === 'lookup') {
+      if ((action === undefined && target === undefined) || action === 'lookup') {
         if (rule.table === undefined) report('host-context-missing', 'a lookup rule needs a "table"', o.span);
       }
       rules.push(rule);

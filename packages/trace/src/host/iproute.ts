@@ -8,8 +8,9 @@
 //   ip -j route         (`show table all` lists both families) dst ("default", a prefix, or a bare host address), gateway, dev, metric, type, table,
 //                       prefsrc, protocol, scope; IPv6 routes also carry "pref"
 //   ip -j rule          priority, src ("all" or an address) + srclen, dst + dstlen, fwmark + fwmask, iif, oif,
-//                       not (present: inverted), table or action; `ip -j rule` lists IPv4 rules (`-6` the
-//                       IPv6 ones): a rule without addresses is taken for both families
+//                       ipproto, sport/dport (a range as sport_start + sport_end), suppress_prefixlen,
+//                       not (present: inverted), table, goto, nop (present) or action; `ip -j rule` lists IPv4 rules
+//                       (`-6` the IPv6 ones): a rule without addresses is taken for both families
 //   ip -j neigh         dst, dev, lladdr, state[]
 //   bridge -j [-d] link ifname, master, state ("forwarding"), cost, hairpin (with -d)
 //   bridge -j fdb       mac, ifname (the port), master (the bridge), flags[], state
@@ -19,7 +20,7 @@ import type { Diagnostic, Span } from '@chainsight/grammar';
 import { parseMac, spanOf } from '@chainsight/grammar';
 import { parseCidr, parseIpAny, type HostContext, type HostInterface, type HostNeighbor, type HostRoute, type HostRule } from './context';
 import { JsonSyntaxError, parseLocatedJsonSequence, type LocatedValue } from './located-json';
-import { parseFwmark } from './policy';
+import { parseFwmark, parseIpproto } from './policy';
 
 export type IprouteOutput = 'ip-addr' | 'ip-link' | 'ip-route' | 'ip-rule' | 'ip-neigh' | 'bridge-link' | 'bridge-fdb';
 
@@ -162,7 +163,7 @@ export function hostContextFromIproute(inputs: readonly IprouteInput[]): Iproute
   };
 
   /** Selectors chainsight does not model: a rule that has one is left out, with a warning. */
-  const UNMODELLED = ['tos', 'dsfield', 'uidrange', 'ipproto', 'sport', 'dport', 'l3mdev', 'suppress_prefixlen', 'suppress_ifgroup', 'realms', 'goto'];
+  const UNMODELLED = ['tos', 'dsfield', 'dscp', 'flowlabel', 'uid_start', 'uidrange', 'l3mdev', 'suppress_ifgroup', 'realms', 'tun_id'];
   const readRule = (e: Entry) => {
     const priority = num(e, 'priority');
     const rule: HostRule = {};
@@ -186,12 +187,29 @@ export function hostContextFromIproute(inputs: readonly IprouteInput[]): Iproute
     if (iif) rule.iif = iif;
     const oif = text(e, 'oif');
     if (oif) rule.oif = oif;
-    const action = text(e, 'action');
+    const ipproto = text(e, 'ipproto');
+    if (ipproto !== undefined) {
+      if (parseIpproto(ipproto) === null) return report('warning', 'iproute-rule', `rule ${priority ?? ''}: ipproto '${ipproto}' is not a protocol chainsight knows; rule left out`, e.fields.get('ipproto')!.span);
+      rule.ipproto = /^\d+$/.test(ipproto) ? Number(ipproto) : ipproto;
+    }
+    // A single port prints as `dport`, a range as `dport_start` and `dport_end`.
+    for (const key of ['sport', 'dport'] as const) {
+      const one = num(e, key);
+      const from = num(e, `${key}_start`);
+      const to = num(e, `${key}_end`);
+      if (one !== undefined) rule[key] = one;
+      else if (from !== undefined && to !== undefined) rule[key] = from === to ? from : `${from}-${to}`;
+    }
+    const suppress = num(e, 'suppress_prefixlen');
+    if (suppress !== undefined) rule.suppress_prefixlength = suppress;
+    const target = num(e, 'goto');
+    const action = e.fields.has('nop') ? 'nop' : target !== undefined ? 'goto' : text(e, 'action');
     const unmodelled = UNMODELLED.filter((k) => e.fields.has(k));
-    if (unmodelled.length || (action !== undefined && !['blackhole', 'unreachable', 'prohibit'].includes(action))) {
-      const what = unmodelled.length ? `its ${unmodelled.join(', ')} selector` : `action '${action}'`;
+    if (unmodelled.length || (action !== undefined && !['blackhole', 'unreachable', 'prohibit', 'goto', 'nop'].includes(action))) {
+      const what = unmodelled.length ? `its ${unmodelled.map((k) => (k === 'uid_start' ? 'uidrange' : k)).join(', ')} selector` : `action '${action}'`;
       return report('warning', 'iproute-rule', `rule ${priority ?? ''}: ${what} is not modelled; rule left out`, e.span);
     }
+    if (target !== undefined) rule.goto = target;
     if (action !== undefined) rule.action = action as HostRule['action'];
     else {
       const table = text(e, 'table');

@@ -223,11 +223,34 @@ export class HostModel {
    * defaults: local, main, default); a table is searched by longest prefix, then lowest metric.
    */
   route(version: Version, dst: bigint, key: RouteKey = {}): RouteResult {
-    for (const rule of this.rules) {
+    const rules = this.rules;
+    for (let k = 0; k < rules.length; k++) {
+      const rule = rules[k]!;
       if (!ruleMatches(rule, version, dst, key)) continue;
-      if (rule.action !== 'lookup') return { kind: rule.action, route: null };
-      const r = this.lookupTable(version, rule.table, dst);
-      if (r) return r;
+      switch (rule.action) {
+        case 'nop':
+          continue;
+        case 'goto': {
+          // fib_rules_lookup(): on to the first rule of the target priority (its selectors are tested too); a
+          // goto whose target does not exist is passed over.
+          const to = rules.findIndex((r, j) => j > k && r.priority === rule.goto);
+          if (to >= 0) k = to - 1;
+          continue;
+        }
+        case 'lookup': {
+          const r = this.lookupTable(version, rule.table, dst);
+          // fib4_rule_suppress()/fib6_rule_suppress(): a route whose prefix is not longer than
+          // suppress_prefixlength is not taken; the lookup goes on with the next rule.
+          // Local-table answers are host routes (/32, /128); unreachable, blackhole and prohibit routes are
+          // errors, which are never suppressed.
+          if (!r) continue;
+          const plen = r.kind === 'unicast' ? r.route.prefix : r.kind === 'local' ? (version === 4 ? 32 : 128) : null;
+          if (plen !== null && plen <= rule.suppressPrefixlength) continue;
+          return r;
+        }
+        default:
+          return { kind: rule.action, route: null };
+      }
     }
     return { kind: 'unreachable', route: null };
   }

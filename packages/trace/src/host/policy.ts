@@ -2,6 +2,7 @@
 // fib4_rule_match()) picked in priority order; the first whose selectors match decides: look the destination up
 // in its table (a miss, or a `throw` route, goes on to the next rule), or end with blackhole/unreachable/prohibit.
 // Without rules in the host context, the kernel's defaults: 0 lookup local, 32766 lookup main, 32767 lookup default.
+import { PROTOCOLS } from '@chainsight/grammar';
 import { inPrefix } from '../addr';
 import { parseCidr, type HostRule } from './context';
 
@@ -27,16 +28,35 @@ export interface RuleModel {
   fwmark: { value: number; mask: number } | null;
   iif: string | null;
   oif: string | null;
-  action: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit';
+  /** `ipproto`: the protocol number, or null. */
+  proto: number | null;
+  sport: PortRange | null;
+  dport: PortRange | null;
+  /** `suppress_prefixlength`: a route found with a prefix this short or shorter is not taken (-1: off). */
+  suppressPrefixlength: number;
+  action: NonNullable<HostRule['action']>;
   table: number | string;
+  /** The priority a `goto` rule continues at. */
+  goto: number | null;
 }
 
-/** What the route lookup knows of the packet (struct flowi4): source, mark, input device (lo for local output). */
+export interface PortRange {
+  from: number;
+  to: number;
+}
+
+/**
+ * What the route lookup knows of the packet (struct flowi4): source, mark, input device (lo for local output),
+ * and the protocol and ports the `ipproto`/`sport`/`dport` selectors compare (0 when the packet has none).
+ */
 export interface RouteKey {
   src?: bigint;
   mark?: number;
   iif?: string;
   oif?: string;
+  proto?: number;
+  sport?: number;
+  dport?: number;
 }
 
 const DEFAULT_RULES: HostRule[] = [
@@ -58,6 +78,22 @@ export function parseFwmark(v: string | number): { value: number; mask: number }
   return Number.isInteger(n) && Number.isInteger(m) && n >= 0 && m >= 0 ? { value: n >>> 0, mask: m >>> 0 } : null;
 }
 
+/** `ipproto`: a name from /etc/protocols (as `ip rule` prints it) or a number. */
+export function parseIpproto(v: string | number): number | null {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 && v <= 255 ? v : null;
+  if (/^\d+$/.test(v)) return parseIpproto(Number(v));
+  const lower = v.toLowerCase();
+  return lower === 'icmpv6' || lower === 'ipv6-icmp' ? 58 : PROTOCOLS.get(lower) ?? null;
+}
+
+/** `sport`/`dport`: a port or `from-to` (fib_rule_port_range). */
+export function parsePortRange(v: string | number): PortRange | null {
+  const [a, b] = typeof v === 'number' ? [v, v] : v.split('-').map((x) => (/^\d+$/.test(x) ? Number(x) : NaN));
+  const from = a ?? NaN;
+  const to = b ?? from;
+  return Number.isInteger(from) && Number.isInteger(to) && from >= 0 && to <= 65535 && from <= to ? { from, to } : null;
+}
+
 export function ruleModels(rules: readonly HostRule[] | undefined): RuleModel[] {
   const out = (rules ?? DEFAULT_RULES).map((r, k): RuleModel & { order: number } => {
     const from = prefixOf(r.from);
@@ -73,15 +109,26 @@ export function ruleModels(rules: readonly HostRule[] | undefined): RuleModel[] 
       fwmark: r.fwmark === undefined ? null : parseFwmark(r.fwmark),
       iif: r.iif ?? null,
       oif: r.oif ?? null,
-      action: r.action ?? 'lookup',
+      proto: r.ipproto === undefined ? null : parseIpproto(r.ipproto),
+      sport: r.sport === undefined ? null : parsePortRange(r.sport),
+      dport: r.dport === undefined ? null : parsePortRange(r.dport),
+      suppressPrefixlength: r.suppress_prefixlength ?? -1,
+      action: r.action ?? (r.goto !== undefined ? 'goto' : 'lookup'),
       table: tableId(r.table),
+      goto: r.goto ?? null,
     };
   });
   // The kernel keeps rules sorted by priority; equal priorities in the order they were added.
   return out.sort((a, b) => a.priority - b.priority || a.order - b.order);
 }
 
-/** fib_rule_match(): every given selector must hold; `not` inverts the result. */
+const inRange = (r: PortRange, port: number | undefined) => (port ?? 0) >= r.from && (port ?? 0) <= r.to;
+
+/**
+ * fib_rule_match() and fib4_rule_match()/fib6_rule_match(): every given selector must hold; `not` inverts the
+ * result. The protocol and ports are the ones the flow carries (fib4_rules_early_flow_dissect() for a received
+ * packet, the socket's flow for a local one).
+ */
 export function ruleMatches(r: RuleModel, version: Version, dst: bigint, key: RouteKey): boolean {
   if (r.version !== null && r.version !== version) return false;
   let ok = true;
@@ -90,5 +137,8 @@ export function ruleMatches(r: RuleModel, version: Version, dst: bigint, key: Ro
   else if (r.fwmark !== null && ((r.fwmark.value ^ (key.mark ?? 0)) & r.fwmark.mask) !== 0) ok = false;
   else if (r.from !== null && (key.src === undefined || !inPrefix(version, key.src, r.from.address, r.from.prefix))) ok = false;
   else if (r.to !== null && !inPrefix(version, dst, r.to.address, r.to.prefix)) ok = false;
+  else if (r.proto !== null && r.proto !== (key.proto ?? 0)) ok = false;
+  else if (r.sport !== null && !inRange(r.sport, key.sport)) ok = false;
+  else if (r.dport !== null && !inRange(r.dport, key.dport)) ok = false;
   return r.not ? !ok : ok;
 }

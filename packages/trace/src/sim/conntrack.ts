@@ -5,6 +5,7 @@ import type { NatRequest } from '../compile/types';
 import { icmpReplyType } from '../packet';
 import type { Run } from './run';
 import type { Conn, NatBinding, SimPacket, Tuple } from './state';
+import { routeKey } from './route-key';
 import { formatIp } from '../addr';
 
 /**
@@ -113,7 +114,7 @@ export function natBinding(run: Run, req: NatRequest): NatBinding | null {
     case 'MASQUERADE': {
       // nf_nat_masquerade.c: the address of the output interface towards the next hop (inet_select_addr).
       // The packet's own route: the same policy rules (mark, source, input device; lo for local packets).
-      const r = run.compiled.host.route(p.v, p.dst, { src: p.src, mark: p.mark, iif: p.in || 'lo' });
+      const r = run.compiled.host.route(p.v, p.dst, routeKey(p, p.in || 'lo'));
       const nh = r.kind === 'unicast' ? r.via ?? p.dst : p.dst;
       const a = run.compiled.host.selectSource(p.v, p.out, nh);
       if (a === null) { run.event('nat', `MASQUERADE: ${p.out || 'the output interface'} has no IPv${p.v} address in the host context: the packet is dropped`); return null; }

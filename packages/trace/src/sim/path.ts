@@ -10,6 +10,7 @@ import { ebOutputOrder, ipHookOrder } from './hooks';
 import type { Run } from './run';
 import type { Conn, CtState } from './state';
 import { runEbTable, runIpTable, type TableResult } from './table';
+import { routeKey } from './route-key';
 import { formatIp } from '../addr';
 
 export interface PathInput {
@@ -251,7 +252,7 @@ export class PathRunner {
     }
     const pinned = this.input.pinnedOut;
     // The input route (ip_route_input): policy rules see the source, the mark set in PREROUTING and the device.
-    const r = pinned ? null : host.route(v, p.dst, { src: p.src, mark: p.mark, iif: p.in });
+    const r = pinned ? null : host.route(v, p.dst, routeKey(p, p.in));
     if (r && r.kind === 'local') {
       this.run.event('route', `routing: ${formatIp(v, p.dst)} is ${r.broadcast ? 'a broadcast address' : r.multicast ? 'multicast' : 'local'} → INPUT`);
       return this.localIn();
@@ -335,7 +336,7 @@ export class PathRunner {
       if (pinned) return { dev: pinned, via: null, local: false };
       // The output route (ip_route_output_key): iif is lo for local traffic; the mark is the packet's, so a mark
       // set in mangle OUTPUT selects another policy rule when the route is looked up again (ip_route_me_harder).
-      const r = host.route(v, p.dst, { src: p.src, mark: p.mark, iif: 'lo' });
+      const r = host.route(v, p.dst, routeKey(p, 'lo'));
       if (r.kind === 'local') return { dev: 'lo', via: null, local: true };
       if (r.kind === 'unicast') return { dev: r.dev, via: r.via, local: false };
       if (!host.given) return { dev: '', via: null, local: false };
@@ -406,7 +407,7 @@ export class PathRunner {
       if (p.dst !== dstBefore) {
         // br_nf_pre_routing_finish(): DNAT happened — route the new destination; out of the same bridge it is
         // re-bridged ("bridged DNAT"), otherwise the frame is handed to the bridge itself and routed.
-        const r = host.route(p.v, p.dst, { src: p.src, mark: p.mark, iif: br });
+        const r = host.route(p.v, p.dst, routeKey(p, br));
         if (r.kind === 'unicast' && r.dev === br) {
           const n = host.neighbourByIp(p.v, r.via ?? p.dst);
           p.dstMac = n?.mac ?? null;

@@ -50,8 +50,9 @@ export function rejectAnswer(run: Run, p: SimPacket, target: Target | null): Gen
   if (isIcmpError) return null;
   const code = (p.v === 4 ? ICMP_CODES : ICMP6_CODES)[how] ?? (p.v === 4 ? [3, 3] : [1, 4]);
   const host = run.compiled.host;
-  // The answer is locally generated: its route lookup has iif lo (policy rules with `iif lo` apply).
-  const back = host.route(p.v, p.src, { iif: 'lo' });
+  // The answer is locally generated: its route lookup has iif lo (policy rules with `iif lo` apply) and protocol
+  // ICMP (icmp_route_lookup()).
+  const back = host.route(p.v, p.src, { iif: 'lo', proto: p.v === 4 ? 1 : 58 });
   const dev = back.kind === 'unicast' ? back.dev : p.in;
   // net/ipv4/icmp.c __icmp_send(): `saddr = iph->daddr` when the rejected packet was for this host (its route is
   // RTCF_LOCAL), whichever interface the error leaves by; otherwise the route back to the sender picks it (for a
