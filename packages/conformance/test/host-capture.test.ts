@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildTopology, labAvailability, withLab, type HostContext as LabHostContext } from '@chainsight/kernel-lab';
-import { hostContextFromIproute, parseCidr, type HostContext } from '@chainsight/trace';
+import { hostContextFromIproute, parseCidr, type HostContext, type HostRule } from '@chainsight/trace';
 import { fixturesDir, isCI, repoRoot, sharedDir } from './paths';
 
 /** The capture command of `chainsight trace --help`, one command at a time. */
@@ -23,7 +23,7 @@ const CAPTURE = [
 
 const contexts: [string, string][] = [
   ['docker-host', path.join(repoRoot, 'fixtures', 'docker-host', 'host.json')],
-  ...['bridge-ebtables', 'docker-modern', 'firewall', 'kube-proxy', 'policy-routing'].map((n): [string, string] => [n, path.join(fixturesDir, n, 'host.json')]),
+  ...['bridge-ebtables', 'docker-modern', 'firewall', 'kube-proxy', 'policy-routing', 'policy-selectors'].map((n): [string, string] => [n, path.join(fixturesDir, n, 'host.json')]),
   ['docker-2017 (seed)', path.join(sharedDir, 'seed', 'docker-2017.host.json')],
 ];
 
@@ -84,8 +84,10 @@ describe.skipIf(!lab.ok && !isCI)('host facts read from iproute2 captures agree 
         expect(same, `route ${JSON.stringify(route)} in ${JSON.stringify(got.routes)}`).toBe(true);
       }
       // Policy rules: the kernel lists its own three (local, main, default) beside those the context adds.
-      const ruleKey = (x: { priority?: number; from?: string; to?: string; fwmark?: string | number; table?: string | number; action?: string }) =>
-        `${x.priority} ${x.from ?? 'all'} ${x.to ?? 'all'} ${x.fwmark ?? '-'} ${x.action ?? `lookup ${x.table}`}`;
+      const ruleKey = (x: HostRule) => [
+        x.priority, x.not ? 'not' : '', x.from ?? 'all', x.to ?? 'all', x.fwmark ?? '-', x.ipproto ?? '-', x.sport ?? '-', x.dport ?? '-',
+        x.suppress_prefixlength ?? '-', x.action ?? (x.goto !== undefined ? 'goto' : 'lookup'), x.goto ?? x.table,
+      ].join(' ');
       expect(got.rules?.map(ruleKey), 'rules').toEqual(
         (original.rules ?? [{ priority: 0, table: 'local' }, { priority: 32766, table: 'main' }, { priority: 32767, table: 'default' }]).map(ruleKey),
       );

@@ -41,8 +41,13 @@ export interface HostRule {
   fwmark?: string | number;
   iif?: string;
   oif?: string;
-  action?: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit';
+  ipproto?: string | number;
+  sport?: string | number;
+  dport?: string | number;
+  suppress_prefixlength?: number;
+  action?: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit' | 'goto' | 'nop';
   table?: string | number;
+  goto?: number;
 }
 
 export interface HostContext {

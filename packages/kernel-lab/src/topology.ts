@@ -236,7 +236,8 @@ export async function buildTopology(lab: Lab, ctx: HostContext, options: Topolog
   //     are added with `ip [-6] rule add`, once per family when the rule names no address.
   const defaults = new Set(['0 local', '32766 main', '32767 default']);
   for (const r of ctx.rules ?? []) {
-    if ((r.action ?? 'lookup') === 'lookup' && defaults.has(`${r.priority} ${r.table}`) && !r.from && !r.to && r.fwmark === undefined && !r.iif && !r.oif && !r.not) continue;
+    const selectors = r.from || r.to || r.fwmark !== undefined || r.iif || r.oif || r.not || r.ipproto !== undefined || r.sport !== undefined || r.dport !== undefined || r.suppress_prefixlength !== undefined;
+    if ((r.action ?? 'lookup') === 'lookup' && r.goto === undefined && defaults.has(`${r.priority} ${r.table}`) && !selectors) continue;
     const args: string[] = ['rule', 'add'];
     if (r.not) args.push('not');
     if (r.from) args.push('from', r.from);
@@ -244,10 +245,15 @@ export async function buildTopology(lab: Lab, ctx: HostContext, options: Topolog
     if (r.fwmark !== undefined) args.push('fwmark', String(r.fwmark));
     if (r.iif) args.push('iif', actual(r.iif));
     if (r.oif) args.push('oif', actual(r.oif));
+    if (r.ipproto !== undefined) args.push('ipproto', String(r.ipproto));
+    if (r.sport !== undefined) args.push('sport', String(r.sport));
+    if (r.dport !== undefined) args.push('dport', String(r.dport));
     if (r.priority !== undefined) args.push('priority', String(r.priority));
-    const action = r.action ?? 'lookup';
+    const action = r.action ?? (r.goto !== undefined ? 'goto' : 'lookup');
     if (action === 'lookup') args.push('lookup', String(r.table ?? 'main'));
+    else if (action === 'goto') args.push('goto', String(r.goto));
     else args.push(action);
+    if (r.suppress_prefixlength !== undefined) args.push('suppress_prefixlength', String(r.suppress_prefixlength));
     const addr = r.from && r.from !== 'all' ? r.from : r.to && r.to !== 'all' ? r.to : null;
     const families = r.family ? [r.family === 'ipv6' ? 6 : 4] : addr ? [addr.includes(':') ? 6 : 4] : [4, 6];
     for (const fam of families) {
