@@ -104,6 +104,8 @@ describe('rules in a host context', () => {
     ['a goto without its target', '[{ "priority": 0, "table": "local" }, { "priority": 5, "action": "goto" }]', 'trace/host-context-rule'],
     ['a goto backwards', '[{ "priority": 0, "table": "local" }, { "priority": 5, "goto": 3 }]', 'trace/host-context-rule'],
     ['a bad port range', '[{ "priority": 0, "table": "local" }, { "dport": "90-80", "table": 1 }]', 'trace/host-context-rule'],
+    ['a port range of three numbers', '[{ "priority": 0, "table": "local" }, { "sport": "1-2-3", "table": 1 }]', 'trace/host-context-rule'],
+    ['a goto beside another action', '[{ "priority": 0, "table": "local" }, { "priority": 5, "goto": 9, "action": "lookup", "table": 1 }]', 'trace/host-context-rule'],
     ['an unknown protocol', '[{ "priority": 0, "table": "local" }, { "ipproto": "tcpp", "table": 1 }]', 'trace/host-context-rule'],
     ['a lookup without a table', '[{ "priority": 0, "table": "local" }, { "fwmark": 1 }]', 'trace/host-context-missing'],
   ])('%s is an error at its place', (_name, rules, code) => {

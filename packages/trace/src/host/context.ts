@@ -315,7 +315,9 @@ export function parseHostContext(text: string, fileName = '<host context>'): Hos
       const action = str(f.get('action'), 'rule action');
       if (action === 'lookup' || action === 'blackhole' || action === 'unreachable' || action === 'prohibit' || action === 'goto' || action === 'nop') rule.action = action;
       else if (action !== undefined) report('host-context-rule', `rule action '${action}' is not one of lookup, blackhole, unreachable, prohibit, goto, nop`, f.get('action')!.span);
-      if ((rule.action === 'goto' || (action === undefined && target !== undefined)) && (target === undefined || target <= (rule.priority ?? 0))) {
+      if (target !== undefined && action !== undefined && action !== 'goto') {
+        report('host-context-rule', `"goto" belongs to a goto rule, not to action '${action}'`, f.get('goto')!.span);
+      } else if ((action === 'goto' || target !== undefined) && (target === undefined || target <= (rule.priority ?? 0))) {
         // fib_nl2rule(): a goto must name a later priority ("Backward goto not supported").
         report('host-context-rule', 'a goto rule needs "goto": the priority of a later rule', o.span);
       }

@@ -88,9 +88,10 @@ export function parseIpproto(v: string | number): number | null {
 
 /** `sport`/`dport`: a port or `from-to` (fib_rule_port_range). */
 export function parsePortRange(v: string | number): PortRange | null {
-  const [a, b] = typeof v === 'number' ? [v, v] : v.split('-').map((x) => (/^\d+$/.test(x) ? Number(x) : NaN));
-  const from = a ?? NaN;
-  const to = b ?? from;
+  const parts = typeof v === 'number' ? [v] : v.split('-').map((x) => (/^\d+$/.test(x) ? Number(x) : NaN));
+  if (parts.length > 2) return null;
+  const from = parts[0]!;
+  const to = parts[1] ?? from;
   return Number.isInteger(from) && Number.isInteger(to) && from >= 0 && to <= 65535 && from <= to ? { from, to } : null;
 }
 
