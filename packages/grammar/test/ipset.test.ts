@@ -23,6 +23,9 @@ create marks hash:ip,mark family inet
 add marks 10.0.0.1,0x10
 create range bitmap:ip range 10.0.0.0-10.0.0.255
 add range 10.0.0.5-10.0.0.9
+create stations bitmap:ip,mac range 10.0.0.0/24
+add stations 10.0.0.5,52:54:00:00:00:05
+add stations 10.0.0.6
 create all list:set size 8
 add all blocklist
 `;
@@ -31,7 +34,7 @@ const show = (v: IpSetValue): string => {
   switch (v.kind) {
     case 'addr': return `${v.from.toString(16)}-${v.to.toString(16)}`;
     case 'port': return `${v.proto}:${v.from}-${v.to}`;
-    case 'mac': return v.address.toString(16);
+    case 'mac': return v.address === null ? 'mac unset' : v.address.toString(16);
     case 'iface': return `${v.physdev ? 'physdev ' : ''}${v.name}`;
     case 'mark': return `mark ${v.value}`;
     case 'set': return `set ${v.name}`;
@@ -45,7 +48,7 @@ describe('ipset save', () => {
     expect(looksLikeIpsetSave('*filter\n')).toBe(false);
     expect(r.diagnostics).toEqual([]);
     expect(r.sets.map((s) => `${s.name} ${s.dimensions.join(',')} ${s.family}`)).toEqual([
-      'blocklist net 4', 'v6 ip 6', 'web port null', 'svc ip,port 4', 'lan net,iface 4', 'macs mac null', 'marks ip,mark 4', 'range ip 4', 'all set null',
+      'blocklist net 4', 'v6 ip 6', 'web port null', 'svc ip,port 4', 'lan net,iface 4', 'macs mac null', 'marks ip,mark 4', 'range ip 4', 'stations ip,mac 4', 'all set null',
     ]);
   });
 
@@ -60,6 +63,8 @@ describe('ipset save', () => {
     ['macs', ['242ac110002']],
     ['marks', ['a000001-a000001 mark 16']],
     ['range', ['a000005-a000009']],
+    // a bitmap:ip,mac member saved before any packet filled in its MAC
+    ['stations', ['a000005-a000005 525400000005', 'a000006-a000006 mac unset']],
     ['all', ['set blocklist']],
   ])('%s', (name, members) => {
     const set = r.sets.find((s) => s.name === name)!;
@@ -70,6 +75,7 @@ describe('ipset save', () => {
     ['an unknown type', 'create x hash:foo\n', 'error ipset/unknown-type 1:10'],
     ['a member before its set', 'add x 10.0.0.1\n', 'error ipset/unknown-set 1:5'],
     ['a member with the wrong number of parts', 'create x hash:ip,port family inet\nadd x 10.0.0.1\n', 'error ipset/bad-value 2:7'],
+    ['a MAC without its address', 'create x bitmap:ip,mac range 10.0.0.0/24\nadd x 52:54:00:00:00:05\n', 'error ipset/bad-value 2:7'],
     ['a bad address', 'create x hash:ip family inet\nadd x 10.0.0.300\n', 'error ipset/bad-value 2:7'],
     ['an IPv4 address in an IPv6 set', 'create x hash:ip family inet6\nadd x 10.0.0.1\n', 'error ipset/bad-value 2:7'],
     ['an unknown protocol', 'create x hash:ip,port family inet\nadd x 10.0.0.1,foo:1\n', 'error ipset/bad-value 2:7'],

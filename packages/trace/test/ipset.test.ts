@@ -32,6 +32,10 @@ create six hash:ip family inet6
 add six 2001:db8::1
 create ports hash:net,iface family inet
 add ports 10.1.0.0/24,physdev:eth1
+create stations bitmap:ip,mac range 192.0.2.0/24
+add stations 192.0.2.20
+create fixed bitmap:ip,mac range 192.0.2.0/24
+add fixed 192.0.2.20,52:54:00:00:00:99
 create list list:set size 4
 add list six
 add list marks
@@ -56,6 +60,8 @@ describe('-m set with the set contents', () => {
     ['! inverts', '-m set ! --match-set nets src', fromA, 'DROP'],
     ['a source MAC from the Ethernet header', '-m set --match-set macs src', fromA, 'DROP'],
     ['a MAC the packet does not carry', '-m set --match-set macs src', fromB, 'pass'],
+    ['bitmap:ip,mac: a member without its MAC matches (the packet fills it in)', '-m set --match-set stations src,src', fromA, 'DROP'],
+    ['bitmap:ip,mac: a member with another MAC does not', '-m set --match-set fixed src,src', fromA, 'pass'],
     ['address and skb mark', '-m set --match-set marks src,dst', { ...fromB, mark: 7 }, 'DROP'],
     ['address and another mark', '-m set --match-set marks src,dst', { ...fromB, mark: 8 }, 'pass'],
     ['ICMP type as the port of hash:ip,port', '-m set --match-set pings src,src', fromB, 'DROP'],

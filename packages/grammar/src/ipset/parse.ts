@@ -140,12 +140,16 @@ export function parseIpsetSave(text: string, fileName = '<ipset>'): IpsetParseRe
       const set = sets.get(nameWord.text);
       if (!set) { sink.error('ipset/unknown-set', `set '${nameWord.text}' is not created before this line`, at(nameWord)); continue; }
       const parts = third.text.split(',');
-      if (parts.length !== set.dimensions.length) {
+      // bitmap:ip,mac takes a member without its MAC (ipset(8): "filled out when the first packet matching the
+      // element is seen"); `ipset save` prints it as the bare address until then.
+      const unfilled = set.type === 'bitmap:ip,mac' && parts.length === 1;
+      if (parts.length !== set.dimensions.length && !unfilled) {
         sink.error('ipset/bad-value', `'${third.text}' has ${parts.length} part(s); a ${set.type} member has ${set.dimensions.length}`, at(third));
         continue;
       }
       try {
         const values = parts.map((p, k) => valueOf(set.dimensions[k]!, p, set.family));
+        if (unfilled) values.push({ kind: 'mac', address: null });
         // bitmap:port keeps port numbers only: a member matches TCP, UDP, SCTP and UDP-Lite alike.
         if (set.type === 'bitmap:port') for (const v of values) if (v.kind === 'port' && v.proto === 6) v.proto = -1;
         set.members.push({ values, nomatch: words.slice(3).some((w) => w.text === 'nomatch'), span: spanOf(line.line, 1, line.offset, line.text.length) });

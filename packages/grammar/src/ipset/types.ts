@@ -10,7 +10,8 @@ export type IpSetValue =
   /** `tcp:80`, `udp:1000-2000`, `80` (tcp); ICMP as `icmp:8/0` (type/code in `from`/`to` as type*256+code);
    *  proto -1: any protocol with ports (bitmap:port members). */
   | { kind: 'port'; proto: number; from: number; to: number }
-  | { kind: 'mac'; address: bigint }
+  /** null: a bitmap:ip,mac member added without its MAC, which the first packet that tests it fills in. */
+  | { kind: 'mac'; address: bigint | null }
   /** `eth0`; `physdev:eth0` names a bridge port (an entry -m set never matches, see trace matches-ipset.ts). */
   | { kind: 'iface'; name: string; physdev: boolean }
   | { kind: 'mark'; value: number }
