@@ -1,11 +1,12 @@
 // The packet a user asks about (PacketSpec, as given on the command line or one line of a --batch file), and
 // how it becomes a concrete simulated packet with an entry point: what is not given is inferred from the host
 // context, and every inference is reported (host-context.md, "How the entry point is inferred").
-import { ICMP_TYPES, ICMPV6_TYPES, PROTOCOLS, parseMac } from '@chainsight/grammar';
+import { ICMP_TYPES, ICMPV6_TYPES, parseMac } from '@chainsight/grammar';
 import { parseIpAny } from './host/context';
 import type { HostModel, NeighbourModel, Version } from './host/model';
 import type { CtState, SimPacket } from './sim/state';
 import { formatIp } from './addr';
+import { protocolNumber } from './protocol';
 
 export interface PacketSpec {
   src?: string;
@@ -66,15 +67,7 @@ export interface ResolvedPacket {
   inferred: string[];
 }
 
-const PROTO_ALIASES: Record<string, number> = { icmpv6: 58, 'ipv6-icmp': 58, icmp6: 58 };
-
-export function protocolNumber(proto: string | number | undefined): number | null {
-  if (proto === undefined) return null;
-  if (typeof proto === 'number') return proto;
-  const lower = proto.toLowerCase();
-  if (/^\d+$/.test(lower)) return Number(lower);
-  return PROTO_ALIASES[lower] ?? PROTOCOLS.get(lower) ?? null;
-}
+export { protocolNumber };
 
 /** Flags a TCP segment can carry (the header's flag bits, including ECE and CWR). */
 const PACKET_TCP_FLAGS: ReadonlyMap<string, number> = new Map([

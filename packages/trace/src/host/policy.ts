@@ -2,8 +2,8 @@
 // fib4_rule_match()) picked in priority order; the first whose selectors match decides: look the destination up
 // in its table (a miss, or a `throw` route, goes on to the next rule), or end with blackhole/unreachable/prohibit.
 // Without rules in the host context, the kernel's defaults: 0 lookup local, 32766 lookup main, 32767 lookup default.
-import { PROTOCOLS } from '@chainsight/grammar';
 import { inPrefix } from '../addr';
+import { protocolNumber } from '../protocol';
 import { parseCidr, type HostRule } from './context';
 
 export type Version = 4 | 6;
@@ -80,10 +80,8 @@ export function parseFwmark(v: string | number): { value: number; mask: number }
 
 /** `ipproto`: a name from /etc/protocols (as `ip rule` prints it) or a number. */
 export function parseIpproto(v: string | number): number | null {
-  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 && v <= 255 ? v : null;
-  if (/^\d+$/.test(v)) return parseIpproto(Number(v));
-  const lower = v.toLowerCase();
-  return lower === 'icmpv6' || lower === 'ipv6-icmp' ? 58 : PROTOCOLS.get(lower) ?? null;
+  const n = protocolNumber(v);
+  return n !== null && Number.isInteger(n) && n >= 0 && n <= 255 ? n : null;
 }
 
 /** `sport`/`dport`: a port or `from-to` (fib_rule_port_range). */
