@@ -1,4 +1,4 @@
-// Mutations of real host facts (the iproute2 capture of fixtures/docker-host, a host context with policy rules)
+// Mutations of real host facts (the iproute2 capture of fixtures/docker-host, host contexts with policy rules)
 // and of an `ipset save` file: the readers never throw, and every diagnostic has a location inside the text.
 // A bounded, seeded number of cases.
 import { readFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ const read = (...p: string[]) => readFileSync(path.join(root, ...p), 'utf8');
 const INPUTS = [
   read('fixtures', 'docker-host', 'host.iproute.json'),
   read('fixtures', 'conformance', 'policy-routing', 'host.json'),
+  read('fixtures', 'conformance', 'policy-selectors', 'host.json'),
 ];
 const IPSETS = read('fixtures', 'conformance', 'ipset', 'ipset-save');
 const RULES = parseSnapshot(read('fixtures', 'conformance', 'ipset', 'iptables-save'), { fileName: 'r' }).snapshot;
