@@ -3,7 +3,8 @@
 // fixtures/conformance/ipset (and its offline replay, packages/conformance/test/ipset.test.ts).
 import { describe, expect, it } from 'vitest';
 import { parseIpsetSave, parseSnapshot } from '@chainsight/grammar';
-import { compileRuleset, trace, type HostContext, type PacketSpec } from '../src/index';
+import { compileRuleset, HostModel, resolvePacket, trace, traceConversation, type HostContext, type PacketSpec } from '../src/index';
+import { elementOf } from '../src/compile/target-set';
 
 const HOST: HostContext = {
   interfaces: [
@@ -72,4 +73,86 @@ describe('-m set with the set contents', () => {
     ['a set not in the file is assumed both ways', '-m set --match-set other src', fromB, 'DROP (assumed) | pass (assumed)'],
     ['counter conditions depend on state: assumed', '-m set --match-set macs src --packets-gt 5', fromA, 'DROP (assumed) | pass (assumed)'],
   ] as const)('%s', (_name, match, spec, expected) => expect(verdict(match, spec as PacketSpec)).toBe(expected));
+});
+
+/** FORWARD rules (policy ACCEPT) against the sets below; the verdict of each outcome. */
+function forward(rules: string[], spec: PacketSpec, sets: string): string {
+  const text = `*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n${rules.map((r) => `-A FORWARD ${r}`).join('\n')}\nCOMMIT\n`;
+  const snap = parseSnapshot(text, { fileName: 'r' }).snapshot;
+  const outcomes = trace(compileRuleset([snap], HOST, { ipsets: parseIpsetSave(sets, 's').sets }), spec).outcomes;
+  return outcomes.map((o) => (o.verdict === 'DROP' ? 'DROP' : 'pass') + (o.assumptions.length ? ' (assumed)' : '')).join(' | ');
+}
+
+const EMPTY = 'create seen hash:ip family inet\n';
+const HAS_A = 'create seen hash:ip family inet\nadd seen 192.0.2.20\n';
+const NETS = 'create seen hash:net family inet\nadd seen 198.51.100.0/24\nadd seen 203.0.113.0/28\n';
+const TEST = '-m set --match-set seen src -j DROP';
+
+describe('SET changes the sets for the rest of the path', () => {
+  it.each([
+    ['--add-set: a later -m set sees the element', EMPTY, ['-j SET --add-set seen src', TEST], 'DROP'],
+    ['without the SET rule the set is empty', EMPTY, [TEST], 'pass'],
+    ['the sides come from the flags (dst: 10.1.0.5)', EMPTY, ['-j SET --add-set seen dst', TEST], 'pass'],
+    ['--del-set: a later -m set no longer sees it', HAS_A, ['-j SET --del-set seen src', TEST], 'pass'],
+    ['add and delete in one rule: added, then deleted', EMPTY, ['-j SET --add-set seen src --del-set seen src', TEST], 'pass'],
+    ['a SET rule that does not match changes nothing', EMPTY, ['-p udp -j SET --add-set seen src', TEST], 'pass'],
+    ['a bitmap refuses an address outside its range', 'create seen bitmap:ip range 10.0.0.0/24\n', ['-j SET --add-set seen src', TEST], 'pass'],
+    ['a set of the other family takes nothing', 'create seen hash:ip family inet6\n', ['-j SET --add-set seen src', TEST], 'pass'],
+    ['hash:ip,port needs the packet\'s ports (ICMP: its type)', 'create seen hash:ip,port family inet\n', ['-j SET --add-set seen src,dst', '-m set --match-set seen src,dst -j DROP'], 'DROP'],
+    ['list:set adds to its first member set that takes it', 'create six hash:ip family inet6\ncreate seen4 hash:ip family inet\ncreate all list:set size 4\nadd all six\nadd all seen4\n',
+      ['-j SET --add-set all src', '-m set --match-set seen4 src -j DROP'], 'DROP'],
+    ['an entry already there is not rewritten without --exist (a nomatch stays)', 'create seen hash:net family inet\nadd seen 192.0.2.0/24\nadd seen 192.0.2.20 nomatch\n',
+      ['-j SET --add-set seen src', TEST], 'pass'],
+    ['with --exist it is, and its nomatch is gone', 'create seen hash:net family inet\nadd seen 192.0.2.0/24\nadd seen 192.0.2.20 nomatch\n',
+      ['-j SET --add-set seen src --exist', TEST], 'DROP'],
+  ] as const)('%s', (_name, sets, rules, expected) => expect(forward([...rules], fromA, sets)).toBe(expected));
+
+  it('a set the ipset file lacks: noted, and -m set on it is still assumed', () => {
+    const snap = parseSnapshot('*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -j SET --add-set other src\nCOMMIT\n', { fileName: 'r' }).snapshot;
+    const o = trace(compileRuleset([snap], HOST, { ipsets: parseIpsetSave(EMPTY, 's').sets }), fromA).outcomes[0]!;
+    expect(o.events.map((e) => ('text' in e ? e.text : '')).join('\n')).toContain("SET --add-set other: no set 'other' in the ipset file");
+  });
+
+  it('a bitmap:ip,mac member without its MAC takes the MAC of the first packet it matches', () => {
+    // The reply (b → 192.0.2.20) is tested with `dst,dst`: its destination MAC is the host's eth1 (the received
+    // frame's). An unfilled member matches it; once the request from a has filled in a's MAC, it does not.
+    const conv = (rules: string[]) => {
+      const text = `*filter\n:FORWARD ACCEPT [0:0]\n${['-m conntrack --ctstate INVALID -j DROP', ...rules].map((r) => `-A FORWARD ${r}`).join('\n')}\nCOMMIT\n`;
+      const sets = parseIpsetSave('create st bitmap:ip,mac range 192.0.2.0/24\nadd st 192.0.2.20\n', 's').sets;
+      const compiled = compileRuleset([parseSnapshot(text, { fileName: 'r' }).snapshot], HOST, { ipsets: sets });
+      const r = traceConversation(compiled, { from: 'a', dst: '10.1.0.5', proto: 'udp', dport: 53 } as PacketSpec, [{ direction: 'reply' }]);
+      return r.packets.map((p) => p.outcomes.map((o) => o.verdict).join(' | '));
+    };
+    const replyTest = '-d 192.0.2.20 -m set --match-set st dst,dst -j DROP';
+    expect(conv([replyTest])).toEqual(['forwarded', 'DROP']);
+    expect(conv(['-s 192.0.2.20 -m set --match-set st src,src -j ACCEPT', replyTest])).toEqual(['forwarded', 'forwarded']);
+  });
+
+  it('the later packets of a conversation see what earlier ones added', () => {
+    // The request adds its source; the reply (from 10.1.0.5 to 192.0.2.20) is dropped when its destination is in the set.
+    // (The ctstate rule loads conntrack, which a conversation needs.)
+    const rules = ['-m conntrack --ctstate INVALID -j DROP', '-s 192.0.2.20 -j SET --add-set seen src', '-d 192.0.2.20 -m set --match-set seen dst -j DROP'];
+    const text = `*filter\n:FORWARD ACCEPT [0:0]\n${rules.map((r) => `-A FORWARD ${r}`).join('\n')}\nCOMMIT\n`;
+    const compiled = compileRuleset([parseSnapshot(text, { fileName: 'r' }).snapshot], HOST, { ipsets: parseIpsetSave(EMPTY, 's').sets });
+    const r = traceConversation(compiled, { from: 'a', dst: '10.1.0.5', proto: 'udp', dport: 53 } as PacketSpec, [{ direction: 'reply' }]);
+    expect(r.packets.map((p) => p.outcomes.map((o) => o.verdict).join(' | '))).toEqual(['forwarded', 'DROP']);
+  });
+});
+
+describe('the element a SET target adds', () => {
+  const packet = resolvePacket(fromA, new HostModel(HOST)).packet;
+  const added = (sets: string, flags: ('src' | 'dst')[]) => {
+    const set = parseIpsetSave(sets, 's').sets[0]!;
+    const v = elementOf(set, set.members, packet, flags);
+    return v ? v.map((x) => (x.kind === 'addr' ? `${x.from.toString(16)}/${x.prefix}` : x.kind === 'port' ? `${x.proto}:${x.from}` : x.kind)).join(' ') : null;
+  };
+  it.each([
+    ['hash:ip: the address', 'create s hash:ip family inet\n', ['src'], 'c0000214/32'],
+    // ip_set_hash_gen.h: the most specific prefix the set holds (/28), a host prefix when it holds none
+    ['hash:net: the set\'s most specific prefix', NETS.replace(/seen/g, 's'), ['src'], 'c0000210/28'],
+    ['hash:net, empty: a host', 'create s hash:net family inet\n', ['src'], 'c0000214/32'],
+    ['hash:ip,port: the ICMP type as the port', 'create s hash:ip,port family inet\n', ['src', 'dst'], 'c0000214/32 1:2048'],
+    ['bitmap:port: a packet without ports has nothing to add', 'create s bitmap:port range 0-1023\n', ['dst'], null],
+    ['hash:mac: the Ethernet source', 'create s hash:mac\n', ['src'], 'mac'],
+  ] as const)('%s', (_name, sets, flags, expected) => expect(added(sets, [...flags])).toBe(expected));
 });

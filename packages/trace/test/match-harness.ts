@@ -5,6 +5,7 @@ import { parseSnapshot } from '@chainsight/grammar';
 import { compileRuleset, resolvePacket, type PacketSpec } from '../src/index';
 import { Chooser } from '../src/sim/choices';
 import { newConn } from '../src/sim/conntrack';
+import { SetChanges } from '../src/sim/set-changes';
 import type { SimPacket } from '../src/sim/state';
 import type { EvalCtx, Effects } from '../src/compile/types';
 
@@ -69,7 +70,7 @@ export function evaluate(c: MatchCase): Result {
   }
   Object.assign(p, fields);
   const chooser = new Chooser([], new Map());
-  const ctx: EvalCtx = { host: compiled.host, hook: 'FORWARD', table: 'filter', chooser, effects: noEffects };
+  const ctx: EvalCtx = { host: compiled.host, hook: 'FORWARD', table: 'filter', chooser, effects: noEffects, sets: new SetChanges() };
   const r = rule.pred === null ? true : rule.pred(p, ctx);
   return chooser.taken.length ? 'fork' : r;
 }

@@ -6,19 +6,20 @@
 // and the output device for `dst` (`physdev:` entries never match from iptables); `mark` is the skb mark. In a hash:net*
 // set the most specific matching entry decides, and a `nomatch` entry there means no match (a match with
 // --return-nomatch). list:set tests its member sets in order.
-import type { IpSet, IpSetDimension, IpSetValue, Match } from '@chainsight/grammar';
+import type { IpSet, IpSetDimension, IpSetMember, IpSetValue, Match } from '@chainsight/grammar';
+import type { SetChanges } from '../sim/set-changes';
 import type { SimPacket } from '../sim/state';
 import { assumeMatch } from './matches-fork';
 import type { MatchEnv, Pred } from './types';
 
-type Flag = 'src' | 'dst';
+export type Flag = 'src' | 'dst';
 
 /** Protocols with ports: TCP, UDP, SCTP, UDP-Lite. */
 const PORT_PROTOS = new Set([6, 17, 132, 136]);
 type Result = 'match' | 'nomatch' | 'none';
 
 /** What the packet offers for one dimension; null: nothing (no ports, no MAC header). */
-function fieldOf(p: SimPacket, dim: IpSetDimension, flag: Flag): IpSetValue | { kind: 'addr-of'; version: 4 | 6; a: bigint } | null {
+export function fieldOf(p: SimPacket, dim: IpSetDimension, flag: Flag): IpSetValue | { kind: 'addr-of'; version: 4 | 6; a: bigint } | null {
   const src = flag === 'src';
   switch (dim) {
     case 'ip':
@@ -79,30 +80,45 @@ function specificity(values: readonly IpSetValue[]): number {
   return n;
 }
 
-export function testSet(set: IpSet, sets: ReadonlyMap<string, IpSet>, p: SimPacket, flags: readonly Flag[], depth = 0): Result {
+/** The set's members as the SET targets of this path left them (`changes`), or as saved. */
+export function membersOf(set: IpSet, changes: SetChanges | null): readonly IpSetMember[] {
+  return changes ? changes.members(set) : set.members;
+}
+
+export function testSet(set: IpSet, sets: ReadonlyMap<string, IpSet>, p: SimPacket, flags: readonly Flag[], changes: SetChanges | null = null, depth = 0): Result {
   const flagOf = (k: number): Flag => flags[k] ?? 'dst';
   if (set.family !== null && set.family !== p.v) return 'none';
   if (set.dimensions[0] === 'set') {
     // list:set: the first member set that matches decides (ip_set_list_set.c list_set_ktest).
     if (depth > 8) return 'none';
-    for (const m of set.members) {
+    for (const m of membersOf(set, changes)) {
       const v = m.values[0];
       const inner = v?.kind === 'set' ? sets.get(v.name) : undefined;
-      if (inner && testSet(inner, sets, p, flags, depth + 1) === 'match') return 'match';
+      if (inner && testSet(inner, sets, p, flags, changes, depth + 1) === 'match') return 'match';
     }
     return 'none';
   }
   // The packet's side of each dimension once per test, not once per member (a set may hold thousands).
   const fields = set.dimensions.map((dim, k) => fieldOf(p, dim, flagOf(k)));
-  let best: { nomatch: boolean; spec: number } | null = null;
-  for (const m of set.members) {
+  const members = membersOf(set, changes);
+  let best: { member: IpSetMember; spec: number } | null = null;
+  for (const m of members) {
     let ok = true;
     for (let k = 0; k < m.values.length && ok; k++) ok = holds(m.values[k]!, fields[k] ?? null);
     if (!ok) continue;
     const spec = specificity(m.values);
-    if (!best || spec > best.spec) best = { nomatch: m.nomatch, spec };
+    if (!best || spec > best.spec) best = { member: m, spec };
   }
-  return best === null ? 'none' : best.nomatch ? 'nomatch' : 'match';
+  if (best === null) return 'none';
+  // ip_set_test(): a bitmap:ip,mac member without its MAC is filled in from the packet that matched it (the
+  // kadt's -EAGAIN triggers an add), so later packets from another MAC no longer match.
+  const unfilled = best.member.values.findIndex((v) => v.kind === 'mac' && v.address === null);
+  const field = fields[unfilled];
+  if (unfilled >= 0 && changes && field?.kind === 'mac') {
+    const filled: IpSetMember = { ...best.member, values: best.member.values.map((v, k) => (k === unfilled ? field : v)) };
+    changes.replace(set, members.map((m) => (m === best!.member ? filled : m)));
+  }
+  return best.member.nomatch ? 'nomatch' : 'match';
 }
 
 export function compileKnownSet(m: Match, env: MatchEnv, set: IpSet): Pred {
@@ -114,7 +130,7 @@ export function compileKnownSet(m: Match, env: MatchEnv, set: IpSet): Pred {
   const countersFork = counters.length ? assumeMatch(env, set.name, `counters of the matching entry of ipset '${set.name}'`) : null;
   const sets = env.ipsets!;
   return (p, c) => {
-    const r = testSet(set, sets, p, flags);
+    const r = testSet(set, sets, p, flags, c.sets);
     const inSet = r === 'match' || (r === 'nomatch' && returnNomatch);
     const hit = inSet !== o.negated;
     return hit && countersFork ? countersFork(p, c) : hit;

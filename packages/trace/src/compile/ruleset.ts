@@ -157,7 +157,7 @@ function compileIpRule(rule: Rule, family: Family, file: string, chains: Set<str
   if (backend === 'nft' && rule.matches.some(mergedInvertedPorts)) {
     warnings.push(`${file}:${rule.span.start.line}: with iptables-nft (1.8.9 observed) \`! --sport A ! --dport B\` is one comparison of both ports: the rule matches when either port differs, not when both do (docs/divergences.md#nft-inverted-ports)`);
   }
-  const action = ipAction(rule, family, chains);
+  const action = ipAction(rule, family, chains, cc.ipsets);
   // get_chainname_rulenum(): an unconditional entry (no matches, all-zero ipt_ip) with a standard verdict is
   // labelled like a chain tail.
   const standard = action.kind === 'verdict' && action.verdict !== 'CONTINUE';

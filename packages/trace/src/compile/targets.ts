@@ -1,8 +1,9 @@
 // Targets as actions. Standard verdicts and jumps are data; extension targets run against the packet and
 // return CONTINUE (LOG, MARK, CONNMARK, CT, TRACE, … are non-terminating, iptables-extensions(8)) or a verdict
 // that ends the table (REJECT = DROP plus an answer; NAT targets end the nat chain with ACCEPT, man DNAT/SNAT).
-import type { Family, OptionEntry, Rule, Target } from '@chainsight/grammar';
+import type { Family, IpSet, OptionEntry, Rule, Target } from '@chainsight/grammar';
 import { parseTos, DSCP_CLASSES } from './matches-packet';
+import { setAction } from './target-set';
 import type { Action, EvalCtx, ExtVerdict, NatRequest } from './types';
 import type { SimPacket } from '../sim/state';
 
@@ -44,7 +45,7 @@ function unknownTarget(name: string): Action {
 }
 
 /** iptables/ip6tables target → action. `chains` tells a user-chain jump from an extension of the same name. */
-export function ipAction(rule: Rule, family: Family, chains: ReadonlySet<string>): Action {
+export function ipAction(rule: Rule, family: Family, chains: ReadonlySet<string>, ipsets: ReadonlyMap<string, IpSet> | null = null): Action {
   const t = rule.target;
   if (t === null) return { kind: 'verdict', verdict: 'CONTINUE' };
   if (chains.has(t.name) && t.type !== 'verdict') return { kind: 'jump', chain: t.name, goto: t.goto };
@@ -189,8 +190,10 @@ export function ipAction(rule: Rule, family: Family, chains: ReadonlySet<string>
       return ext('TEE', (_p, c) => { c.effects.note(`TEE: a copy is sent to ${word(t, 'gateway') ?? '?'}`); return 'CONTINUE'; });
     case 'HMARK':
       return ext('HMARK', (_p, c) => { c.effects.note('HMARK sets the mark from a hash of the packet: later mark tests are not exact'); return 'CONTINUE'; });
+    case 'SET':
+      return setAction(t, ipsets);
     case 'CLASSIFY': case 'CHECKSUM': case 'CONNSECMARK': case 'IDLETIMER': case 'LED': case 'RATEEST': case 'AUDIT':
-    case 'SET': case 'CLUSTERIP': case 'IPV4OPTSSTRIP':
+    case 'CLUSTERIP': case 'IPV4OPTSSTRIP':
       return ext(t.name, () => 'CONTINUE');
     default:
       return unknownTarget(t.name);

@@ -3,6 +3,7 @@
 import type { Chain, Family, IpSet, Match, Rule, Snapshot } from '@chainsight/grammar';
 import type { HostModel } from '../host/model';
 import type { Chooser } from '../sim/choices';
+import type { SetChanges } from '../sim/set-changes';
 import type { SimPacket } from '../sim/state';
 import type { Backend, Hook } from '../types';
 
@@ -12,6 +13,8 @@ export interface EvalCtx {
   hook: Hook;
   table: string;
   chooser: Chooser;
+  /** The ipset changes SET targets made on this path so far (-m set tests the sets as they left them). */
+  sets: SetChanges;
   /** Called by targets with side effects the path must know about (NAT bindings, log lines, notes). */
   effects: Effects;
 }

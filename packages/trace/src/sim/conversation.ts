@@ -19,6 +19,7 @@ import type { Outcome, TraceResult } from '../types';
 import { cloneConn } from './conntrack';
 import { combine, entryView, explore, replyPacket, summaryWithNat, type Finished, type ReplyShape, type TraceOptions } from './explore';
 import type { PathEnd, PathInput } from './path';
+import type { SetChanges } from './set-changes';
 import { clonePacket, type Conn } from './state';
 
 /** A packet after the first one of a conversation. */
@@ -47,6 +48,8 @@ interface Branch {
   /** Where the connection's first packet left the host (replies enter there), null if it did not leave. */
   egress: PathEnd['egress'];
   seenReply: boolean;
+  /** The ipsets as the packets so far left them (SET targets). */
+  sets: SetChanges;
 }
 
 const LEFT: ReadonlySet<string> = new Set(['forwarded', 'delivered']);
@@ -62,12 +65,12 @@ function extend(prev: Branch | null, f: Finished, n: number): Pick<Branch, 'outc
 /** The branch after a packet that starts the connection (the first, or one sent again when none exists). */
 function afterFirst(prev: Branch | null, f: Finished, n: number): Branch {
   const ok = f.conn !== null && f.conn.confirmed && LEFT.has(f.end.verdict);
-  return { ...extend(prev, f, n), conn: ok ? f.conn : null, egress: ok ? f.end.egress : null, seenReply: false };
+  return { ...extend(prev, f, n), conn: ok ? f.conn : null, egress: ok ? f.end.egress : null, seenReply: false, sets: f.sets };
 }
 
 /** The branch after a later packet of an existing connection. */
 function afterLater(prev: Branch, f: Finished, n: number, seenReply: boolean): Branch {
-  return { ...prev, ...extend(prev, f, n), conn: f.conn ?? prev.conn, seenReply };
+  return { ...prev, ...extend(prev, f, n), conn: f.conn ?? prev.conn, seenReply, sets: f.sets };
 }
 
 /** The client's next packet: the first one's addresses and ports, ACK unless flags are given (TCP). */
@@ -118,8 +121,8 @@ export function traceConversation(
         const r = { ...request, packet: clonePacket(request.packet) };
         const again = b.conn === null;
         const input: PathInput = again
-          ? baseInput
-          : { ...baseInput, conn: cloneConn(b.conn!), state: b.seenReply ? 'ESTABLISHED' : 'NEW' };
+          ? { ...baseInput, sets: b.sets }
+          : { ...baseInput, conn: cloneConn(b.conn!), state: b.seenReply ? 'ESTABLISHED' : 'NEW', sets: b.sets };
         if (again) notes.push(`packet ${n}: no confirmed connection before it, so it is a first packet again`);
         else if (!b.seenReply) notes.push(`packet ${n}: no reply seen yet, so ctstate is still NEW; the nat chains were consulted by the first packet and are skipped`);
         r.packet.ctState = input.state;
@@ -148,7 +151,7 @@ export function traceConversation(
         next.push(b);
         continue;
       }
-      const run = explore(compiled, r.packet, r.input, options, max);
+      const run = explore(compiled, r.packet, { ...r.input, sets: b.sets }, options, max);
       truncated ||= run.truncated;
       shown = entryView(r.packet, r.input.entry);
       for (const d of run.done) {

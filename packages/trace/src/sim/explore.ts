@@ -12,6 +12,7 @@ import { rejectAnswer } from './reject';
 import type { GeneratedPacket } from '../types';
 import { PathRunner, type PathEnd, type PathInput } from './path';
 import { Run } from './run';
+import { SetChanges } from './set-changes';
 import { clonePacket, type Conn, type SimPacket } from './state';
 import { TraceLoopError } from './table';
 import { formatIp } from '../addr';
@@ -30,6 +31,8 @@ export interface Finished {
   conn: Conn | null;
   end: PathEnd;
   finalPacket: SimPacket;
+  /** The ipsets as this path's SET targets left them. */
+  sets: SetChanges;
 }
 
 export function explore(
@@ -48,7 +51,7 @@ export function explore(
     const chooser = new Chooser(prefix, pins);
     const p = clonePacket(base);
     if (options.traceAll) p.trace = true;
-    const run = new Run(compiled, p, chooser, natBinding);
+    const run = new Run(compiled, p, chooser, natBinding, new SetChanges(input.sets));
     const pathInput = input.conn ? { ...input, conn: cloneConn(input.conn) } : input;
     let end: PathEnd;
     try {
@@ -61,7 +64,7 @@ export function explore(
     const generated = end.verdict === 'REJECT' ? traceRejectAnswer(compiled, run, end, chooser) : null;
     const outcome = buildOutcome(run, end, chooser.taken, chooser.pinned);
     if (generated) outcome.generated = generated;
-    done.push({ outcome, conn: run.p.ct, end, finalPacket: run.p });
+    done.push({ outcome, conn: run.p.ct, end, finalPacket: run.p, sets: run.ctx.sets });
     for (let i = chooser.taken.length - 1; i >= prefix.length; i--) {
       const rec = chooser.taken[i]!;
       const head = chooser.taken.slice(0, i).map((c) => c.chosen);
@@ -79,7 +82,7 @@ function traceRejectAnswer(compiled: CompiledRuleset, run: Run, end: PathEnd, ch
   const answer = rejectAnswer(run, step.packet, step.ruleRef?.target ?? null);
   if (!answer) return null;
   const ct = step.packet.ct;
-  const genRun = new Run(compiled, answer.packet, chooser, natBinding);
+  const genRun = new Run(compiled, answer.packet, chooser, natBinding, new SetChanges(run.ctx.sets));
   const genInput: PathInput = {
     entry: { kind: 'local' }, state: ct ? 'RELATED' : 'INVALID', dir: 'REPLY', conn: ct, pinnedOut: null, pinnedPhysOut: null,
     natChains: answer.natChains, attached: ct !== null,
@@ -240,7 +243,8 @@ export function traceResolved(compiled: CompiledRuleset, spec: PacketSpec, resol
       input = { ...baseInput, conn: confirmed(f.conn!), state: resolved.state };
     }
     shown = entryView(packet, input.entry);
-    const second = explore(compiled, packet, input, options, max);
+    // The later packet sees the ipsets as the first packet's SET targets left them.
+    const second = explore(compiled, packet, { ...input, sets: f.sets }, options, max);
     truncated ||= second.truncated;
     for (const s of second.done) outcomes.push(combine(f, s.outcome, via));
     if (outcomes.length >= max) { truncated = true; break; }

@@ -3,6 +3,7 @@
 // where ebtables chains interleave with the iptables chains exactly as netfilter-model.md §3 describes.
 import type { CFamily } from '../compile/types';
 import type { CompiledRuleset } from '../compile/ruleset';
+import type { SetChanges } from './set-changes';
 import { fmtMac, type Entry } from '../packet';
 import type { Hook, StepFamily, Verdict } from '../types';
 import { applyManip, canCreate, manipOf, newConn } from './conntrack';
@@ -27,6 +28,8 @@ export interface PathInput {
   natChains?: boolean;
   /** The packet carries `conn` from the start, before raw (a REJECT's answer: nf_ct_attach() in nf_reject). */
   attached?: boolean;
+  /** ipset changes earlier packets' SET targets made (a conversation); none when absent. */
+  sets?: SetChanges;
 }
 
 export interface PathEnd {

@@ -6,6 +6,7 @@ import type { CompiledRuleset } from '../compile/ruleset';
 import type { EvalCtx, Effects, NatRequest } from '../compile/types';
 import type { Hook, StepFamily, TraceEvent, TraceStep } from '../types';
 import type { Chooser } from './choices';
+import { SetChanges } from './set-changes';
 import type { NatBinding, SimPacket } from './state';
 
 /** A step while the run is going on: the public TraceStep with the simulated packet instead of its view. */
@@ -31,8 +32,9 @@ export class Run implements Effects {
     public p: SimPacket,
     readonly chooser: Chooser,
     private readonly natHandler: NatHandler,
+    sets: SetChanges = new SetChanges(),
   ) {
-    this.ctx = { host: compiled.host, hook: 'PREROUTING', table: '', chooser, effects: this };
+    this.ctx = { host: compiled.host, hook: 'PREROUTING', table: '', chooser, effects: this, sets };
   }
 
   // Effects of targets.
