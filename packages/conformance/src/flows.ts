@@ -112,7 +112,9 @@ function isIcmpError(flow: LabFlow, p: LabPacketInfo): boolean {
  * The packet's direction in its connection. The lab calls every packet from the client's address a request, but
  * the client's address is also the source of the answers when a host talks to itself: a container reaching
  * itself through its own published port (told apart by ports: a request keeps the first packet's source port),
- * and the host answering its own packet with a REJECT (an ICMP packet in a TCP/UDP flow is always an answer).
+ * the host answering its own packet with a REJECT (an ICMP packet in a TCP/UDP flow is always an answer), and the
+ * host answering a packet it sent to an address DNAT turned into its own (a request is first seen before NAT,
+ * sent to the flow's destination; the answer is sent to the host's own address).
  */
 export function directionOf(p: LabPacket, firstRequest: LabPacket | undefined, flow?: LabFlow): 'request' | 'reply' {
   const a = p.packet;
@@ -120,6 +122,7 @@ export function directionOf(p: LabPacket, firstRequest: LabPacket | undefined, f
   if (p.direction === 'request' && p !== firstRequest) {
     if (flow !== undefined && flow.proto !== 'icmp' && (a.proto === 'icmp' || (a.proto === undefined && a.sport === undefined && a.dport === undefined))) return 'reply';
     if (f && a.sport !== undefined && f.sport !== undefined && a.sport !== f.sport) return 'reply';
+    if (f && a.saddr !== undefined && a.daddr === a.saddr && f.daddr !== f.saddr) return 'reply';
   }
   return p.direction;
 }

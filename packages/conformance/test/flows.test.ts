@@ -75,6 +75,20 @@ describe('directionOf', () => {
   ])('%s', (_name, p, expected) => {
     expect(directionOf(p, first, { name: 'f', from: 'web', to: 'x', proto: 'udp', dport: 8080 })).toBe(expected);
   });
+
+  // A ping from the host to an address DNAT turns into its own (random case 177 of seed 3): xtables-monitor prints no
+  // ICMP type, but the echo reply is sent to the host's own address, and any request to the flow's destination.
+  const ping = pkt('request', { oif: 'eth0', saddr: '198.51.100.1', daddr: '198.51.100.254' });
+  it.each([
+    ['the echo reply the host sends itself', pkt('request', { oif: 'lo', saddr: '198.51.100.1', daddr: '198.51.100.1' }), 'reply'],
+    ['the ping sent again', pkt('request', { oif: 'eth0', saddr: '198.51.100.1', daddr: '198.51.100.254' }), 'request'],
+  ])('%s', (_name, p, expected) => {
+    expect(directionOf(p, ping, { name: 'f', from: 'host', to: '198.51.100.254', proto: 'icmp' })).toBe(expected);
+  });
+  it('a ping to the host\'s own address stays a request', () => {
+    const self = pkt('request', { oif: 'lo', saddr: '198.51.100.1', daddr: '198.51.100.1' });
+    expect(directionOf(pkt('request', { oif: 'lo', saddr: '198.51.100.1', daddr: '198.51.100.1' }), self, { name: 'f', from: 'host', to: '198.51.100.1', proto: 'icmp' })).toBe('request');
+  });
 });
 
 describe('mendPackets', () => {

@@ -90,6 +90,9 @@ export class RandomLab implements KernelSide {
     const harness = this.harness;
     if (!harness) throw new Error('no ruleset loaded');
     await flushConntrack(this.lab, this.topo.hostNs);
+    // SET targets of earlier packets changed the sets: every packet starts from RANDOM_IPSETS, as the simulator does.
+    await this.lab.execOk(this.topo.hostNs, [requireTool('ipset'), 'flush']);
+    await this.lab.execOk(this.topo.hostNs, [requireTool('ipset'), 'restore', '-exist'], { input: RANDOM_IPSETS });
     const py = pythonPath();
     if (py === null) throw new Error('python3 is needed for the raw packet sender');
     const ns = this.namespaceOf(packet);

@@ -122,6 +122,12 @@ function pickTarget(rng: Rng, table: TableName, hooks: Hooks, proto: ProtocolMod
   const only = (allowed: string[]) => hooks.size > 0 && [...hooks].every((h) => allowed.includes(h));
   const log = () => target('LOG', [], rng.chance(0.7) ? [['--log-prefix', `"cs-${rng.int(1, 99)}: "`]] : []);
   const mark = () => target('MARK', [['--set-xmark', `${rng.pick(MARKS)}/${rng.pick(['0xffffffff', '0xff', '0x10'])}`]]);
+  // SET adds the packet's element to a set, or deletes it; later rules of the packet's path test the change.
+  const set = () => {
+    const name = rng.pick(Object.keys(IPSET_FLAGS));
+    const add = rng.chance(0.6);
+    return target('SET', [[add ? '--add-set' : '--del-set', name, rng.pick(IPSET_FLAGS[name]!)]], add && rng.chance(0.3) ? [['--exist']] : []);
+  };
   const connmark = () => {
     const how = rng.weighted({ set: 2, save: 1, restore: 1 });
     if (how === 'set') return target('CONNMARK', [['--set-xmark', `${rng.pick(MARKS)}/0xffffffff`]]);
@@ -129,8 +135,9 @@ function pickTarget(rng: Rng, table: TableName, hooks: Hooks, proto: ProtocolMod
   };
   switch (table) {
     case 'filter': {
-      const k = rng.weighted({ ACCEPT: 3, DROP: 2, RETURN: 2, REJECT: 2, LOG: 2, MARK: 1, CONNMARK: 1, none: 2 });
+      const k = rng.weighted({ ACCEPT: 3, DROP: 2, RETURN: 2, REJECT: 2, LOG: 2, MARK: 1, CONNMARK: 1, SET: 1, none: 2 });
       if (k === 'none') return null;
+      if (k === 'SET') return set();
       if (k === 'LOG') return log();
       if (k === 'MARK') return mark();
       if (k === 'CONNMARK') return connmark();
@@ -155,16 +162,18 @@ function pickTarget(rng: Rng, table: TableName, hooks: Hooks, proto: ProtocolMod
       return target(k);
     }
     case 'mangle': {
-      const k = rng.weighted({ ACCEPT: 2, DROP: 1, RETURN: 2, LOG: 1, MARK: 4, CONNMARK: 3, none: 2 });
+      const k = rng.weighted({ ACCEPT: 2, DROP: 1, RETURN: 2, LOG: 1, MARK: 4, CONNMARK: 3, SET: 1, none: 2 });
       if (k === 'none') return null;
+      if (k === 'SET') return set();
       if (k === 'LOG') return log();
       if (k === 'MARK') return mark();
       if (k === 'CONNMARK') return connmark();
       return target(k);
     }
     case 'raw': {
-      const k = rng.weighted({ ACCEPT: 2, DROP: 1, RETURN: 2, NOTRACK: 2, MARK: 1, none: 2 });
+      const k = rng.weighted({ ACCEPT: 2, DROP: 1, RETURN: 2, NOTRACK: 2, MARK: 1, SET: 1, none: 2 });
       if (k === 'none') return null;
+      if (k === 'SET') return set();
       if (k === 'MARK') return mark();
       if (k === 'NOTRACK') return target('CT', [['--notrack']]);
       return target(k);

@@ -70,9 +70,9 @@ export const ADDRESS_POOL: readonly string[] = [
 export const INTERFACES: readonly string[] = ['eth0', 'eth1', 'br0', 'eth+', 'lo'];
 
 /**
- * The ipsets every random case may test (`ipset save` text, restored once in the lab's host namespace), over the
- * topology's addresses, the generator's ports and the bridge ports, with each set type's dimensions. The flags a
- * rule may give, by set.
+ * The ipsets every random case may test or change (`ipset save` text, restored in the lab's host namespace before
+ * each packet, since SET targets change them), over the topology's addresses, the generator's ports and the bridge
+ * ports, with each set type's dimensions. The flags a rule may give, by set.
  */
 export const RANDOM_IPSETS = `create r-nets hash:net family inet hashsize 1024 maxelem 65536
 add r-nets 10.0.0.0/24
