@@ -88,38 +88,45 @@ interface SetOp {
 }
 
 /**
- * ip_set_add(): true when the set took the element. An element already there fails without --exist
- * (-IPSET_ERR_EXIST); with it, the entry is rewritten, which clears a `nomatch`. list:set adds to the first member
- * set that takes it (list_set_kadd()).
+ * Applies a change for the packet's element of `set`: `apply` gets the set's members and the element, and says
+ * whether the set took the change. list:set passes it to its member sets in order until one takes it
+ * (list_set_kadd(), list_set_kdel()).
  */
-function add(set: IpSet, op: SetOp, depth = 0): boolean {
+function change(set: IpSet, op: SetOp, apply: (set: IpSet, members: readonly IpSetMember[], values: IpSetValue[]) => boolean, depth = 0): boolean {
   const members = membersOf(set, op.changes);
   if (set.dimensions[0] === 'set') {
     if (depth > MAX_DEPTH) return false;
-    return members.some((m) => m.values[0]?.kind === 'set' && op.sets.has(m.values[0].name) && add(op.sets.get(m.values[0].name)!, op, depth + 1));
+    return members.some((m) => {
+      const inner = m.values[0]?.kind === 'set' ? op.sets.get(m.values[0].name) : undefined;
+      return inner !== undefined && change(inner, op, apply, depth + 1);
+    });
   }
   const values = elementOf(set, members, op.p, op.flags);
-  if (!values) return false;
-  const at = members.findIndex((m) => sameElement(m.values, values));
-  if (at >= 0 && !op.exist) return false;
-  const entry: IpSetMember = { values, nomatch: false, span: set.span };
-  op.changes.replace(set, at >= 0 ? members.map((m, k) => (k === at ? entry : m)) : [...members, entry]);
-  return true;
+  return values !== null && apply(set, members, values);
 }
 
-/** ip_set_del(): true when the element was there and is gone; list:set deletes from the first member set that has it. */
-function del(set: IpSet, op: SetOp, depth = 0): boolean {
-  const members = membersOf(set, op.changes);
-  if (set.dimensions[0] === 'set') {
-    if (depth > MAX_DEPTH) return false;
-    return members.some((m) => m.values[0]?.kind === 'set' && op.sets.has(m.values[0].name) && del(op.sets.get(m.values[0].name)!, op, depth + 1));
-  }
-  const values = elementOf(set, members, op.p, op.flags);
-  if (!values) return false;
-  const at = members.findIndex((m) => sameElement(m.values, values));
-  if (at < 0) return false;
-  op.changes.replace(set, members.filter((_m, k) => k !== at));
-  return true;
+/**
+ * ip_set_add(): an element already there fails without --exist (-IPSET_ERR_EXIST); with it, the entry is
+ * rewritten, which clears a `nomatch`.
+ */
+function add(set: IpSet, op: SetOp): boolean {
+  return change(set, op, (s, members, values) => {
+    const at = members.findIndex((m) => sameElement(m.values, values));
+    if (at >= 0 && !op.exist) return false;
+    const entry: IpSetMember = { values, nomatch: false, span: s.span };
+    op.changes.replace(s, at >= 0 ? members.map((m, k) => (k === at ? entry : m)) : [...members, entry]);
+    return true;
+  });
+}
+
+/** ip_set_del(): the element must be there. */
+function del(set: IpSet, op: SetOp): boolean {
+  return change(set, op, (s, members, values) => {
+    const at = members.findIndex((m) => sameElement(m.values, values));
+    if (at < 0) return false;
+    op.changes.replace(s, members.filter((_m, k) => k !== at));
+    return true;
+  });
 }
 
 /** The SET target's action; without the set contents (`ipset save`) the change cannot be followed and is noted. */
