@@ -103,6 +103,11 @@ describe('SET changes the sets for the rest of the path', () => {
       ['-j SET --add-set all src', '-m set --match-set seen4 src -j DROP'], 'DROP'],
     ['an entry already there is not rewritten without --exist (a nomatch stays)', 'create seen hash:net family inet\nadd seen 192.0.2.0/24\nadd seen 192.0.2.20 nomatch\n',
       ['-j SET --add-set seen src', TEST], 'pass'],
+    // (without the delete, the member saved without its MAC matches: DROP)
+    ['bitmap:ip,mac: deleting by address removes a member whatever its MAC', 'create seen bitmap:ip,mac range 192.0.2.0/24\nadd seen 192.0.2.20\n',
+      ['-j SET --del-set seen src,src', '-m set --match-set seen src,src -j DROP'], 'pass'],
+    ['bitmap:ip,mac: the member saved without its MAC, not deleted', 'create seen bitmap:ip,mac range 192.0.2.0/24\nadd seen 192.0.2.20\n',
+      ['-m set --match-set seen src,src -j DROP'], 'DROP'],
     ['with --exist it is, and its nomatch is gone', 'create seen hash:net family inet\nadd seen 192.0.2.0/24\nadd seen 192.0.2.20 nomatch\n',
       ['-j SET --add-set seen src --exist', TEST], 'DROP'],
   ] as const)('%s', (_name, sets, rules, expected) => expect(forward([...rules], fromA, sets)).toBe(expected));

@@ -76,7 +76,9 @@ function sameValue(a: IpSetValue, b: IpSetValue): boolean {
   }
 }
 
-const sameElement = (a: readonly IpSetValue[], b: readonly IpSetValue[]) => a.length === b.length && a.every((v, k) => sameValue(v, b[k]!));
+/** The same entry of `set`: a bitmap set keys its entries by the first part alone (the IP or port is the index). */
+const sameElement = (set: IpSet, a: readonly IpSetValue[], b: readonly IpSetValue[]) =>
+  set.type.startsWith('bitmap:') ? a[0] !== undefined && b[0] !== undefined && sameValue(a[0], b[0]) : a.length === b.length && a.every((v, k) => sameValue(v, b[k]!));
 
 interface SetOp {
   sets: ReadonlyMap<string, IpSet>;
@@ -111,7 +113,7 @@ function change(set: IpSet, op: SetOp, apply: (set: IpSet, members: readonly IpS
  */
 function add(set: IpSet, op: SetOp): boolean {
   return change(set, op, (s, members, values) => {
-    const at = members.findIndex((m) => sameElement(m.values, values));
+    const at = members.findIndex((m) => sameElement(s, m.values, values));
     if (at >= 0 && !op.exist) return false;
     const entry: IpSetMember = { values, nomatch: false, span: s.span };
     op.changes.replace(s, at >= 0 ? members.map((m, k) => (k === at ? entry : m)) : [...members, entry]);
@@ -122,7 +124,7 @@ function add(set: IpSet, op: SetOp): boolean {
 /** ip_set_del(): the element must be there. */
 function del(set: IpSet, op: SetOp): boolean {
   return change(set, op, (s, members, values) => {
-    const at = members.findIndex((m) => sameElement(m.values, values));
+    const at = members.findIndex((m) => sameElement(s, m.values, values));
     if (at < 0) return false;
     op.changes.replace(s, members.filter((_m, k) => k !== at));
     return true;
