@@ -28,6 +28,10 @@ add stations 10.0.0.5,52:54:00:00:00:05
 add stations 10.0.0.6
 create all list:set size 8
 add all blocklist
+create subnets hash:ip family inet hashsize 1024 maxelem 65536 netmask 24 bucketsize 12 initval 0x126c9fa6
+add subnets 10.0.1.0
+create blocks bitmap:ip range 10.0.0.0-10.0.255.255 netmask 24
+add blocks 10.0.3.0
 `;
 
 const show = (v: IpSetValue): string => {
@@ -48,7 +52,7 @@ describe('ipset save', () => {
     expect(looksLikeIpsetSave('*filter\n')).toBe(false);
     expect(r.diagnostics).toEqual([]);
     expect(r.sets.map((s) => `${s.name} ${s.dimensions.join(',')} ${s.family}`)).toEqual([
-      'blocklist net 4', 'v6 ip 6', 'web port null', 'svc ip,port 4', 'lan net,iface 4', 'macs mac null', 'marks ip,mark 4', 'range ip 4', 'stations ip,mac 4', 'all set null',
+      'blocklist net 4', 'v6 ip 6', 'web port null', 'svc ip,port 4', 'lan net,iface 4', 'macs mac null', 'marks ip,mark 4', 'range ip 4', 'stations ip,mac 4', 'all set null', 'subnets ip 4', 'blocks ip 4',
     ]);
   });
 
@@ -66,6 +70,9 @@ describe('ipset save', () => {
     // a bitmap:ip,mac member saved before any packet filled in its MAC
     ['stations', ['a000005-a000005 525400000005', 'a000006-a000006 mac unset']],
     ['all', ['set blocklist']],
+    // `netmask 24`: ipset save prints the network address; the member holds the whole /24
+    ['subnets', ['a000100-a0001ff']],
+    ['blocks', ['a000300-a0003ff']],
   ])('%s', (name, members) => {
     const set = r.sets.find((s) => s.name === name)!;
     expect(set.members.map((m) => m.values.map(show).join(' ') + (m.nomatch ? ' nomatch' : ''))).toEqual(members);
@@ -81,6 +88,8 @@ describe('ipset save', () => {
     ['an unknown protocol', 'create x hash:ip,port family inet\nadd x 10.0.0.1,foo:1\n', 'error ipset/bad-value 2:7'],
     ['an unterminated quote', 'create x hash:ip family inet\nadd x 10.0.0.1 comment "oops\n', 'error ipset/unterminated-quote 2:1'],
     ['a line that is no command', 'flush x\n', 'warning ipset/unknown-command 1:1'],
+    ['a netmask that is no prefix length', 'create x hash:ip family inet netmask 33\n', 'error ipset/bad-value 1:38'],
+    ['a bitmask, which is not modelled', 'create x hash:ip family inet bitmask 255.255.0.255\n', 'warning ipset/unmodelled 1:30'],
   ])('%s', (_name, text, expected) => {
     const d = parseIpsetSave(text, 'f').diagnostics;
     expect(d.map((x) => `${x.severity} ${x.code} ${x.span.start.line}:${x.span.start.column}`)).toEqual([expected]);

@@ -37,6 +37,8 @@ create stations bitmap:ip,mac range 192.0.2.0/24
 add stations 192.0.2.20
 create fixed bitmap:ip,mac range 192.0.2.0/24
 add fixed 192.0.2.20,52:54:00:00:00:99
+create subnets hash:ip family inet hashsize 1024 maxelem 65536 netmask 24
+add subnets 192.0.2.0
 create list list:set size 4
 add list six
 add list marks
@@ -71,6 +73,7 @@ describe('-m set with the set contents', () => {
     ['list:set: the first member set that matches', '-m set --match-set list src,dst', { ...fromB, mark: 7 }, 'DROP'],
     ['a physdev: entry never matches from iptables', '-m set --match-set ports src,src', { from: 'b', dst: '192.0.2.20', proto: 'icmp' }, 'pass'],
     ['a set not in the file is assumed both ways', '-m set --match-set other src', fromB, 'DROP (assumed) | pass (assumed)'],
+    ['hash:ip netmask 24: the saved network address holds the whole /24', '-m set --match-set subnets src', fromA, 'DROP'],
     ['counter conditions depend on state: assumed', '-m set --match-set macs src --packets-gt 5', fromA, 'DROP (assumed) | pass (assumed)'],
   ] as const)('%s', (_name, match, spec, expected) => expect(verdict(match, spec as PacketSpec)).toBe(expected));
 });
@@ -153,6 +156,7 @@ describe('the element a SET target adds', () => {
   };
   it.each([
     ['hash:ip: the address', 'create s hash:ip family inet\n', ['src'], 'c0000214/32'],
+    ['hash:ip with netmask 24: its network', 'create s hash:ip family inet netmask 24\n', ['src'], 'c0000200/24'],
     // ip_set_hash_gen.h: the most specific prefix the set holds (/28), a host prefix when it holds none
     ['hash:net: the set\'s most specific prefix', NETS.replace(/seen/g, 's'), ['src'], 'c0000210/28'],
     ['hash:net, empty: a host', 'create s hash:net family inet\n', ['src'], 'c0000214/32'],

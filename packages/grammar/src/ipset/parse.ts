@@ -43,6 +43,14 @@ function addrRange(text: string, family: 4 | 6): IpSetValue {
   return { kind: 'addr', version: family, from, to: from | (~mask & ((1n << BigInt(bits)) - 1n)), prefix };
 }
 
+/** An address value widened to its network of `prefix` bits (a set's netmask). */
+function masked(v: Extract<IpSetValue, { kind: 'addr' }>, prefix: number): IpSetValue {
+  const bits = v.version === 4 ? 32 : 128;
+  const mask = prefixMask(v.version, prefix);
+  const from = v.from & mask;
+  return { kind: 'addr', version: v.version, from, to: (v.to & mask) | (~mask & ((1n << BigInt(bits)) - 1n)), prefix };
+}
+
 function portNumber(text: string): number {
   const n = /^\d+$/.test(text) ? Number(text) : SERVICES.get(text);
   if (n === undefined || n > 65535) throw new BadValue(`'${text}' is not a port`);
@@ -128,10 +136,20 @@ export function parseIpsetSave(text: string, fileName = '<ipset>'): IpsetParseRe
           sink.error('ipset/bad-value', e.message, at(words[3 + opts.indexOf('range') + 1]!));
         }
       }
+      // hash:ip and bitmap:ip `netmask N`: every address is kept as its /N network (ipset(8)), and `ipset save`
+      // prints the network address.
+      let netmask: number | undefined;
+      const netmaskAt = opts.indexOf('netmask');
+      if (netmaskAt >= 0) {
+        const n = Number(opts[netmaskAt + 1]);
+        if (Number.isInteger(n) && n >= 1 && n <= (family === 6 ? 128 : 32)) netmask = n;
+        else sink.error('ipset/bad-value', `netmask '${opts[netmaskAt + 1] ?? ''}' is not a prefix length`, at(words[3 + netmaskAt + 1] ?? words[3 + netmaskAt]!));
+      }
+      if (opts.includes('bitmask')) sink.warning('ipset/unmodelled', `set '${nameWord.text}': its bitmask is not modelled; addresses are compared whole`, at(words[3 + opts.indexOf('bitmask')]!));
       if (sets.has(nameWord.text)) sink.warning('ipset/duplicate-set', `set '${nameWord.text}' is created twice; the second replaces the first`, at(nameWord));
       sets.set(nameWord.text, {
         name: nameWord.text, type: third.text, dimensions: dimensions as IpSetDimension[], family, range, members: [],
-        span: spanOf(line.line, 1, line.offset, line.text.length),
+        span: spanOf(line.line, 1, line.offset, line.text.length), ...(netmask !== undefined ? { netmask } : {}),
       });
       continue;
     }
@@ -148,7 +166,10 @@ export function parseIpsetSave(text: string, fileName = '<ipset>'): IpsetParseRe
         continue;
       }
       try {
-        const values = parts.map((p, k) => valueOf(set.dimensions[k]!, p, set.family));
+        const values = parts.map((p, k) => {
+          const v = valueOf(set.dimensions[k]!, p, set.family);
+          return set.netmask !== undefined && v.kind === 'addr' && set.dimensions[k] === 'ip' ? masked(v, set.netmask) : v;
+        });
         if (unfilled) values.push({ kind: 'mac', address: null });
         // bitmap:port keeps port numbers only: a member matches TCP, UDP, SCTP and UDP-Lite alike.
         if (set.type === 'bitmap:port') for (const v of values) if (v.kind === 'port' && v.proto === 6) v.proto = -1;

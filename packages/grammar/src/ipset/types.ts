@@ -33,6 +33,8 @@ export interface IpSet {
   family: 4 | 6 | null;
   /** bitmap:ip and bitmap:port: the range of the set, from the create line. */
   range: IpSetValue | null;
+  /** hash:ip and bitmap:ip `netmask`: addresses are kept, added and tested as networks of this prefix. */
+  netmask?: number;
   members: IpSetMember[];
   span: Span;
 }

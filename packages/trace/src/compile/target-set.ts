@@ -17,7 +17,7 @@ const fullPrefix = (version: 4 | 6) => (version === 4 ? 32 : 128);
 /**
  * The element `p` stands for in `set`. An address in a hash:net* dimension takes the most specific prefix the set
  * already holds there (ip_set_hash_gen.h: `INIT_CIDR(h->nets[0].cidr[k], HOST_MASK)`, nets[] ordered from the
- * longest prefix), a host prefix when it holds none.
+ * longest prefix), a host prefix when it holds none; in a set with a netmask, the netmask.
  */
 export function elementOf(set: IpSet, members: readonly IpSetMember[], p: SimPacket, flags: readonly Flag[]): IpSetValue[] | null {
   if (set.family !== null && set.family !== p.v) return null;
@@ -29,7 +29,8 @@ export function elementOf(set: IpSet, members: readonly IpSetMember[], p: SimPac
     switch (f.kind) {
       case 'addr-of': {
         const full = fullPrefix(f.version);
-        let prefix = full;
+        // hash_ip4_kadt(), bitmap_ip_kadt(): the address masked with the set's netmask.
+        let prefix = dim === 'ip' && set.netmask !== undefined ? set.netmask : full;
         if (dim === 'net') {
           prefix = 0;
           for (const m of members) {
