@@ -115,6 +115,17 @@ describe('SET changes the sets for the rest of the path', () => {
       ['-j SET --add-set seen src --exist', TEST], 'DROP'],
   ] as const)('%s', (_name, sets, rules, expected) => expect(forward([...rules], fromA, sets)).toBe(expected));
 
+  it.each([
+    ['the element added, as ipset save prints it', EMPTY, '-j SET --add-set seen src', 'SET --add-set seen: 192.0.2.20 added'],
+    ['hash:ip,port with an ICMP type', 'create seen hash:ip,port family inet\n', '-j SET --add-set seen src,dst', 'SET --add-set seen: 192.0.2.20,icmp:8/0 added'],
+    ['a list:set names the member set that took it', 'create seen4 hash:ip family inet\ncreate seen list:set size 4\nadd seen seen4\n', '-j SET --add-set seen src', 'SET --add-set seen: 192.0.2.20 (in seen4) added'],
+    ['nothing to delete', EMPTY, '-j SET --del-set seen src', 'SET --del-set seen: nothing changes (the element is already there, is not there, or the packet lacks a part of it)'],
+  ])('the trace says what SET did: %s', (_name, sets, rule, note) => {
+    const snap = parseSnapshot(`*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD ${rule}\nCOMMIT\n`, { fileName: 'r' }).snapshot;
+    const o = trace(compileRuleset([snap], HOST, { ipsets: parseIpsetSave(sets, 's').sets }), fromA).outcomes[0]!;
+    expect(o.events.map((e) => ('text' in e ? e.text : ''))).toContain(note);
+  });
+
   it('a set the ipset file lacks: noted, and -m set on it is still assumed', () => {
     const snap = parseSnapshot('*filter\n:FORWARD ACCEPT [0:0]\n-A FORWARD -j SET --add-set other src\nCOMMIT\n', { fileName: 'r' }).snapshot;
     const o = trace(compileRuleset([snap], HOST, { ipsets: parseIpsetSave(EMPTY, 's').sets }), fromA).outcomes[0]!;

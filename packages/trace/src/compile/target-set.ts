@@ -8,6 +8,8 @@ import type { SetChanges } from '../sim/set-changes';
 import type { SimPacket } from '../sim/state';
 import { fieldOf, membersOf, type Flag } from './matches-ipset';
 import type { Action, EvalCtx } from './types';
+import { formatIp } from '../addr';
+import { fmtMac } from '../packet';
 
 /** The list:set recursion bound, as for -m set. */
 const MAX_DEPTH = 8;
@@ -81,6 +83,24 @@ function sameValue(a: IpSetValue, b: IpSetValue): boolean {
 const sameElement = (set: IpSet, a: readonly IpSetValue[], b: readonly IpSetValue[]) =>
   set.type.startsWith('bitmap:') ? a[0] !== undefined && b[0] !== undefined && sameValue(a[0], b[0]) : a.length === b.length && a.every((v, k) => sameValue(v, b[k]!));
 
+/** An element as `ipset save` would print it: `192.0.2.20`, `192.0.2.16/28`, `10.0.0.1,tcp:80`. */
+function showElement(values: readonly IpSetValue[]): string {
+  return values.map((v) => {
+    switch (v.kind) {
+      case 'addr': return v.prefix === fullPrefix(v.version) ? formatIp(v.version, v.from) : `${formatIp(v.version, v.from)}/${v.prefix}`;
+      case 'port': {
+        const name = v.proto === 6 ? 'tcp' : v.proto === 17 ? 'udp' : v.proto === 132 ? 'sctp' : v.proto === 136 ? 'udplite' : v.proto === 1 ? 'icmp' : v.proto === 58 ? 'icmpv6' : null;
+        const port = v.proto === 1 || v.proto === 58 ? `${v.from >> 8}/${v.from & 255}` : String(v.from);
+        return name ? `${name}:${port}` : port;
+      }
+      case 'mac': return v.address === null ? '(no MAC)' : fmtMac(v.address);
+      case 'iface': return v.physdev ? `physdev:${v.name}` : v.name;
+      case 'mark': return `0x${v.value.toString(16)}`;
+      case 'set': return v.name;
+    }
+  }).join(',');
+}
+
 interface SetOp {
   sets: ReadonlyMap<string, IpSet>;
   changes: SetChanges;
@@ -88,6 +108,9 @@ interface SetOp {
   flags: readonly Flag[];
   /** `--exist`: adding an element that is there refreshes it instead of failing (IPSET_FLAG_EXIST). */
   exist: boolean;
+  /** The set the rule names, and the element the change was made with (for the trace's note). */
+  top: string;
+  done?: string;
 }
 
 /**
@@ -105,7 +128,9 @@ function change(set: IpSet, op: SetOp, apply: (set: IpSet, members: readonly IpS
     });
   }
   const values = elementOf(set, members, op.p, op.flags);
-  return values !== null && apply(set, members, values);
+  if (values === null || !apply(set, members, values)) return false;
+  op.done = `${showElement(values)}${set.name === op.top ? '' : ` (in ${set.name})`}`;
+  return true;
 }
 
 /**
@@ -153,9 +178,9 @@ export function setAction(t: Target, ipsets: ReadonlyMap<string, IpSet> | null):
           c.effects.note(`SET --${o.key} ${o.name}: ${ipsets ? `no set '${o.name}' in the ipset file` : 'the set contents are not given (ipset save)'}, so later tests of it do not see this change`);
           continue;
         }
-        const op: SetOp = { sets: ipsets!, changes: c.sets, p, flags: o.flags, exist };
+        const op: SetOp = { sets: ipsets!, changes: c.sets, p, flags: o.flags, exist, top: o.name };
         const done = o.key === 'add-set' ? add(set, op) : del(set, op);
-        c.effects.note(`SET --${o.key} ${o.name}: ${done ? (o.key === 'add-set' ? 'the packet\'s element is added' : 'the packet\'s element is deleted') : 'nothing changes (the element is already there, is not there, or the packet lacks a part of it)'}`);
+        c.effects.note(`SET --${o.key} ${o.name}: ${done ? `${op.done} ${o.key === 'add-set' ? 'added' : 'deleted'}` : 'nothing changes (the element is already there, is not there, or the packet lacks a part of it)'}`);
       }
       if (mapped !== undefined) c.effects.note(`SET --map-set ${mapped}: the mark, priority or queue the matching entry maps to is not modelled`);
       return 'CONTINUE';
