@@ -89,6 +89,7 @@ function showElement(values: readonly IpSetValue[]): string {
     switch (v.kind) {
       case 'addr': return v.prefix === fullPrefix(v.version) ? formatIp(v.version, v.from) : `${formatIp(v.version, v.from)}/${v.prefix}`;
       case 'port': {
+        // ipset's own protocol names (ip_set_get_port: tcp, udp, sctp, udplite, icmp, icmpv6).
         const name = v.proto === 6 ? 'tcp' : v.proto === 17 ? 'udp' : v.proto === 132 ? 'sctp' : v.proto === 136 ? 'udplite' : v.proto === 1 ? 'icmp' : v.proto === 58 ? 'icmpv6' : null;
         const port = v.proto === 1 || v.proto === 58 ? `${v.from >> 8}/${v.from & 255}` : String(v.from);
         return name ? `${name}:${port}` : port;
