@@ -80,18 +80,17 @@ function specificity(values: readonly IpSetValue[]): number {
   return n;
 }
 
-/** The set's members as the SET targets of this path left them (`changes`), or as saved. */
-export function membersOf(set: IpSet, changes: SetChanges | null): readonly IpSetMember[] {
-  return changes ? changes.members(set) : set.members;
-}
+/** How deep list:set sets may nest (in sets, tests and changes alike). */
+export const LIST_DEPTH = 8;
 
-export function testSet(set: IpSet, sets: ReadonlyMap<string, IpSet>, p: SimPacket, flags: readonly Flag[], changes: SetChanges | null = null, depth = 0): Result {
+/** Tests `set` as the SET targets of this path (`changes`) left it; fills in a bitmap:ip,mac member's MAC. */
+export function testSet(set: IpSet, sets: ReadonlyMap<string, IpSet>, p: SimPacket, flags: readonly Flag[], changes: SetChanges, depth = 0): Result {
   const flagOf = (k: number): Flag => flags[k] ?? 'dst';
   if (set.family !== null && set.family !== p.v) return 'none';
   if (set.dimensions[0] === 'set') {
     // list:set: the first member set that matches decides (ip_set_list_set.c list_set_ktest).
-    if (depth > 8) return 'none';
-    for (const m of membersOf(set, changes)) {
+    if (depth > LIST_DEPTH) return 'none';
+    for (const m of changes.members(set)) {
       const v = m.values[0];
       const inner = v?.kind === 'set' ? sets.get(v.name) : undefined;
       if (inner && testSet(inner, sets, p, flags, changes, depth + 1) === 'match') return 'match';
@@ -100,7 +99,7 @@ export function testSet(set: IpSet, sets: ReadonlyMap<string, IpSet>, p: SimPack
   }
   // The packet's side of each dimension once per test, not once per member (a set may hold thousands).
   const fields = set.dimensions.map((dim, k) => fieldOf(p, dim, flagOf(k)));
-  const members = membersOf(set, changes);
+  const members = changes.members(set);
   let best: { member: IpSetMember; spec: number } | null = null;
   for (const m of members) {
     let ok = true;
@@ -114,7 +113,7 @@ export function testSet(set: IpSet, sets: ReadonlyMap<string, IpSet>, p: SimPack
   // kadt's -EAGAIN triggers an add), so later packets from another MAC no longer match.
   const unfilled = best.member.values.findIndex((v) => v.kind === 'mac' && v.address === null);
   const field = fields[unfilled];
-  if (unfilled >= 0 && changes && field?.kind === 'mac') {
+  if (unfilled >= 0 && field?.kind === 'mac') {
     const filled: IpSetMember = { ...best.member, values: best.member.values.map((v, k) => (k === unfilled ? field : v)) };
     changes.replace(set, members.map((m) => (m === best!.member ? filled : m)));
   }

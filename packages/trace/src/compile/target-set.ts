@@ -6,13 +6,10 @@
 import { prefixMask, type IpSet, type IpSetMember, type IpSetValue, type Target } from '@chainsight/grammar';
 import type { SetChanges } from '../sim/set-changes';
 import type { SimPacket } from '../sim/state';
-import { fieldOf, membersOf, type Flag } from './matches-ipset';
+import { fieldOf, LIST_DEPTH, type Flag } from './matches-ipset';
 import type { Action, EvalCtx } from './types';
 import { formatIp } from '../addr';
 import { fmtMac } from '../packet';
-
-/** The list:set recursion bound, as for -m set. */
-const MAX_DEPTH = 8;
 
 const fullPrefix = (version: 4 | 6) => (version === 4 ? 32 : 128);
 
@@ -120,9 +117,9 @@ interface SetOp {
  * (list_set_kadd(), list_set_kdel()).
  */
 function change(set: IpSet, op: SetOp, apply: (set: IpSet, members: readonly IpSetMember[], values: IpSetValue[]) => boolean, depth = 0): boolean {
-  const members = membersOf(set, op.changes);
+  const members = op.changes.members(set);
   if (set.dimensions[0] === 'set') {
-    if (depth > MAX_DEPTH) return false;
+    if (depth > LIST_DEPTH) return false;
     return members.some((m) => {
       const inner = m.values[0]?.kind === 'set' ? op.sets.get(m.values[0].name) : undefined;
       return inner !== undefined && change(inner, op, apply, depth + 1);

@@ -19,9 +19,4 @@ export class SetChanges {
   replace(set: IpSet, members: IpSetMember[]): void {
     this.bySet.set(set.name, members);
   }
-
-  /** Whether any set was changed. */
-  get any(): boolean {
-    return this.bySet.size > 0;
-  }
 }
