@@ -8,6 +8,8 @@ const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export default defineConfig({
   resolve: {
     alias: {
+      '@chainsight/bdd': src('./packages/bdd/src/index.ts'),
+      '@chainsight/packet-set': src('./packages/packet-set/src/index.ts'),
       '@chainsight/grammar': src('./packages/grammar/src/index.ts'),
       '@chainsight/analyzer/testing': src('./packages/analyzer/src/testing.ts'),
       '@chainsight/analyzer': src('./packages/analyzer/src/index.ts'),

@@ -354,6 +354,8 @@ const SECTIONS = [
   scriptSection('lint-graph', 'lint and chain graph on the generated kube-proxy snapshot (lint ≤ 2 s, graph ≤ 2 s)', 'lint-graph.mjs'),
   scriptSection('diff', 'diff of two generated kube-proxy snapshots differing in 1% of services (≤ 3 s, < 1.5 GB)', 'diff.mjs'),
   scriptSection('trace', 'single packet and --batch through the generated kube-proxy snapshot (≤ 1 ms median, ≥ 10,000 packets/s)', 'trace.mjs'),
+  scriptSection('growth', 'time at n, 2n, 4n (and peak memory): diff of a shuffled chain, explain of long lines, the trace outcome limit, kube-proxy fan-out', 'growth.mjs'),
+  scriptSection('whole-process', 'every command as a user runs it, against iptables-restore-translate -f (trace and lint ≤ 1×, diff ≤ 2×, parse ≤ 0.5×); start-up against node -e 0 (≤ 2.5×)', 'whole-process.mjs'),
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -34,7 +34,8 @@ export function parseArgs(argv: readonly string[], defs: Record<string, OptionDe
       if (!long) throw new UsageError(`unknown option '${a}'`);
       name = long;
     }
-    const def = defs[name];
+    // Own properties only: `--constructor` or `--__proto__` is an unknown option, not Object.prototype's member.
+    const def = Object.hasOwn(defs, name) ? defs[name] : undefined;
     if (!def) throw new UsageError(`unknown option '--${name}'`);
     if (def.value) {
       const v = inline ?? argv[++i];

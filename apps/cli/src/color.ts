@@ -10,11 +10,12 @@ export interface Colors {
   bold(s: string): string;
 }
 
-const wrap = (open: number, close: number) => (s: string) => `\x1b[${open}m${s}\x1b[${close}m`;
+/** `tag` marks the escape sequences as chainsight's own (terminal.ts lets only tagged ones through). */
+const wrap = (open: number, close: number, tag: string) => (s: string) => `${tag}\x1b[${open}m${s}${tag}\x1b[${close}m`;
 const plain = (s: string) => s;
 
-export function colors(io: CliIo): Colors {
+export function colors(io: CliIo, tag = ''): Colors {
   const on = io.env.NO_COLOR === undefined && (io.env.FORCE_COLOR !== undefined ? io.env.FORCE_COLOR !== '0' : io.isTTY);
   if (!on) return { red: plain, yellow: plain, green: plain, cyan: plain, dim: plain, bold: plain };
-  return { red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), cyan: wrap(36, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
+  return { red: wrap(31, 39, tag), yellow: wrap(33, 39, tag), green: wrap(32, 39, tag), cyan: wrap(36, 39, tag), dim: wrap(2, 22, tag), bold: wrap(1, 22, tag) };
 }

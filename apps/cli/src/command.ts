@@ -5,6 +5,8 @@ import type { CliIo } from './io';
 export interface CommandContext {
   io: CliIo;
   colors: Colors;
+  /** Writes data to be read back (fmt's rules, graph's DOT): byte-exact unless stdout is a terminal (terminal.ts). */
+  data(text: string): void;
 }
 
 export interface Command {

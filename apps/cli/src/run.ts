@@ -1,28 +1,32 @@
 // The one error boundary of the CLI: dispatches to lazily loaded commands and maps errors to exit codes.
 import { UsageError } from './args';
-import { colors } from './color';
 import { EXIT, type Command } from './command';
 import type { CliIo } from './io';
 import { InputError } from './load';
 import { MAIN_HELP, VERSION } from './messages/index';
+import { terminal } from './terminal';
 
-const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
-  parse: () => import('./commands/parse'),
-  fmt: () => import('./commands/fmt'),
-  trace: () => import('./commands/trace'),
-  diff: () => import('./commands/diff'),
-  lint: () => import('./commands/lint'),
-  graph: () => import('./commands/graph'),
-  explain: () => import('./commands/explain'),
-};
+// A Map, not an object: the command name comes from argv, and `chainsight constructor` or `__proto__` must be
+// an unknown command, not Object.prototype's member.
+const COMMANDS = new Map<string, () => Promise<{ command: Command }>>([
+  ['parse', () => import('./commands/parse')],
+  ['fmt', () => import('./commands/fmt')],
+  ['trace', () => import('./commands/trace')],
+  ['diff', () => import('./commands/diff')],
+  ['lint', () => import('./commands/lint')],
+  ['graph', () => import('./commands/graph')],
+  ['explain', () => import('./commands/explain')],
+  ['capture', () => import('./commands/capture')],
+]);
 
 /** Registers a command module (used by the entry to add the commands other packages provide). */
 export function registerCommand(name: string, load: () => Promise<{ command: Command }>): void {
-  COMMANDS[name] = load;
+  COMMANDS.set(name, load);
 }
 
-export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const c = colors(io);
+export async function run(argv: readonly string[], rawIo: CliIo): Promise<number> {
+  // Every line written from here on shows the input's control characters escaped (terminal.ts).
+  const { io, colors: c, data } = terminal(rawIo);
   const [name, ...rest] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
     io.stdout(MAIN_HELP + '\n');
@@ -32,14 +36,14 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stdout(`chainsight ${VERSION}\n`);
     return EXIT.ok;
   }
-  const load = COMMANDS[name];
+  const load = COMMANDS.get(name);
   if (!load) {
     io.stderr(`${c.red('error')}: unknown command '${name}'\n\n${MAIN_HELP}\n`);
     return EXIT.error;
   }
   try {
     const { command } = await load();
-    return await command.run(rest, { io, colors: c });
+    return await command.run(rest, { io, colors: c, data });
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr(`${c.red('error')}: ${e.message}\nRun 'chainsight ${name} --help' for usage.\n`);

@@ -44,10 +44,10 @@ describe('chainsight explain', () => {
     expect(b.out.replace('<stdin>', 'xt.log')).toBe(a.out);
   });
 
-  it('--format json: the explanation with schema 1', async () => {
+  it('--format json: the explanation with schema chainsight.explain/1', async () => {
     const r = await cli(['explain', 'xt.log', '--rules', 'nft.rules', '--format', 'json']);
     const j = JSON.parse(r.out);
-    expect(j.schema).toBe(1);
+    expect(j.schema).toBe('chainsight.explain/1');
     expect(j.formats).toEqual(['xtables-monitor']);
     expect(j.snapshots).toEqual([{ file: 'nft.rules', family: 'ipv4', format: 'iptables-save', tables: ['raw', 'filter', 'nat'] }]);
     expect(j.packets).toHaveLength(15);

@@ -154,8 +154,8 @@ describe('chainsight lint: configuration and suppression', () => {
 describe('chainsight lint: machine formats', () => {
   it('json lists diagnostics per file and a summary', async () => {
     const r = await cli(['lint', '--format', 'json', 'clean.rules', 'errors.rules']);
-    const j = JSON.parse(r.out) as { schema: number; files: { file: string; diagnostics: { code: string; span: { start: { line: number } } }[] }[]; summary: unknown };
-    expect(j.schema).toBe(1);
+    const j = JSON.parse(r.out) as { schema: string; files: { file: string; diagnostics: { code: string; span: { start: { line: number } } }[] }[]; summary: unknown };
+    expect(j.schema).toBe('chainsight.lint/1');
     expect(j.files.map((f) => [f.file, f.diagnostics.map((d) => `${d.code}@${d.span.start.line}`)])).toEqual([
       ['clean.rules', []],
       ['errors.rules', ['lint/no-undefined-target@3', 'lint/no-unreachable-rule@5']],
@@ -183,5 +183,138 @@ describe('chainsight lint: machine formats', () => {
     const j = JSON.parse(r.out) as { files: { diagnostics: { code: string }[] }[] };
     expect(r.code).toBe(0);
     expect(j.files[0]!.diagnostics.map((d) => d.code)).toEqual([]);
+  });
+});
+
+describe('chainsight lint: a bad configuration is located errors, exit 2, never a stack trace', () => {
+  it.each([
+    ['{"foo":1}', "chainsight.config.json:1:2: error unknown key 'foo' (known: $schema, rules, allowChains) [config/invalid]"],
+    ['[1,2]', 'chainsight.config.json:1:1: error the configuration must be a JSON object such as { "rules": { … } } (got an array) [config/invalid]'],
+    ['null', 'chainsight.config.json:1:1: error the configuration must be a JSON object such as { "rules": { … } } (got null) [config/invalid]'],
+    ['{"allowChains":"x"}', 'chainsight.config.json:1:16: error allowChains: expected a list of chain names or globs (got "x") [config/invalid]'],
+    ['{"rules":5}', "chainsight.config.json:1:10: error rules: 'rules' must be an object of rule id → level (got 5) [config/invalid]"],
+    ['{\n  "rules": {\n    "__proto__": "off"\n  }\n}', "chainsight.config.json:3:5: error rules: unknown rule '__proto__' ('chainsight lint --list-rules' lists them) [config/invalid]"],
+    ['{"rules": {"no-duplicate-rule": "off"}, "rules": {}}', "chainsight.config.json:1:41: error key 'rules' is given twice (first at 1:2); JSON readers differ on which one counts [config/duplicate-key]"],
+    ['{ "rules": ', 'chainsight.config.json:1:12: error not valid JSON: unexpected end of input [config/syntax]'],
+  ])('%s', async (config, first) => {
+    for (const [argv, files] of [
+      [['lint', 'clean.rules'], { ...FILES, 'chainsight.config.json': config }],
+      [['lint', '--config', 'chainsight.config.json', 'clean.rules'], { ...FILES, 'chainsight.config.json': config }],
+    ] as const) {
+      const r = await cli([...argv], files);
+      expect(r.code).toBe(2);
+      expect(r.err.split('\n')[0]).toBe(first);
+      expect(r.err).not.toMatch(/internal error|    at /);
+      expect(r.out).toBe('');
+    }
+  });
+
+  it('lists every problem at once', async () => {
+    const r = await cli(['lint', 'clean.rules'], { ...FILES, 'chainsight.config.json': '{"rules": {"no-dup": "off", "no-chain-loop": "loud"}, "allowChain": []}' });
+    expect(r.err.match(/^\S+: error .*$/gm)).toEqual([
+      "chainsight.config.json:1:12: error rules: unknown rule 'no-dup' ('chainsight lint --list-rules' lists them) [config/invalid]",
+      'chainsight.config.json:1:46: error rules.no-chain-loop: level must be one of error, warning, info, off (got "loud") [config/invalid]',
+      "chainsight.config.json:1:55: error unknown key 'allowChain' (did you mean 'allowChains'?) (known: $schema, rules, allowChains) [config/invalid]",
+    ]);
+  });
+
+  it.each([
+    ['__proto__=off', "--rule: unknown rule '__proto__'"],
+    ['constructor=off', "--rule: unknown rule 'constructor'"],
+    ['no-unreachabel-rule=off', "--rule: unknown rule 'no-unreachabel-rule' (did you mean 'no-unreachable-rule'?)"],
+  ])('--rule %s is a usage error', async (rule, message) => {
+    const r = await cli(['lint', '--rule', rule, 'clean.rules']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+  });
+});
+
+describe('chainsight lint: findings people keep switched on', () => {
+  const HIDES = `*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j DROP\n${Array.from({ length: 150 }, (_, i) => `-A INPUT -p tcp --dport ${1000 + i} -j ACCEPT\n`).join('')}COMMIT\n`;
+
+  it('one catch-all DROP above 150 rules: one finding; text shows 3 related locations, JSON and SARIF all 150', async () => {
+    const text = await cli(['lint', 'h.rules'], { 'h.rules': HIDES });
+    expect(text.out).toContain('h.rules:4:1: warning 150 rules of INPUT are never reached (rules 2-151): rule 1 before them (-j DROP) matches every packet');
+    expect(text.out).toContain('… and 147 more related locations (--format json or sarif lists them all)');
+    expect(text.out.endsWith('1 problem (0 errors, 1 warning, 0 notes)\n')).toBe(true);
+    const json = JSON.parse((await cli(['lint', '--format', 'json', 'h.rules'], { 'h.rules': HIDES })).out) as { files: { diagnostics: { related: unknown[] }[] }[] };
+    expect(json.files[0]!.diagnostics.map((d) => d.related.length)).toEqual([150]);
+    const sarif = JSON.parse((await cli(['lint', '--format', 'sarif', 'h.rules'], { 'h.rules': HIDES })).out) as { runs: { results: { relatedLocations: unknown[] }[] }[] };
+    expect(sarifErrors(sarif)).toEqual([]);
+    expect(sarif.runs[0]!.results.map((x) => x.relatedLocations.length)).toEqual([150]);
+  });
+
+  it('a misspelt id in a suppression comment is a located warning', async () => {
+    const text = ERRORS.replace('-A INPUT -p tcp --dport 443 -j ACCEPT', '-A INPUT -p tcp --dport 443 -m comment --comment "chainsight-disable no-unreachabel-rule" -j ACCEPT');
+    const r = await cli(['lint', 'e.rules'], { 'e.rules': text });
+    expect(r.out).toContain("e.rules:5:70: warning chainsight-disable names no lint rule 'no-unreachabel-rule' (did you mean 'no-unreachable-rule'?): it suppresses nothing [suppress/unknown-rule]");
+  });
+});
+
+describe('chainsight lint: several files as one ruleset', () => {
+  const BASE = '*filter\n:INPUT DROP [0:0]\n-A INPUT -j ufw-before-input\nCOMMIT\n';
+  const BEFORE = '*filter\n:ufw-before-input - [0:0]\n-A ufw-before-input -i lo -j ACCEPT\n-A ufw-before-input -j ufw-after-input\nCOMMIT\n';
+  const AFTER = '*filter\n:ufw-after-input - [0:0]\n-A ufw-after-input -p udp --dport 137 -j DROP\nCOMMIT\n';
+  const PARTS = { 'base.rules': BASE, 'before.rules': BEFORE, 'after.rules': AFTER };
+  const codes = async (argv: string[], files: Record<string, string> = PARTS) => {
+    const r = await cli(['lint', '--format', 'json', ...argv], files);
+    const j = JSON.parse(r.out) as { assumptions: string[]; files: { file: string; diagnostics: { code: string; span: { start: { line: number } } }[] }[] };
+    return { assumptions: j.assumptions, found: j.files.flatMap((f) => f.diagnostics.map((d) => `${f.file}:${d.span.start.line} ${d.code}`)) };
+  };
+
+  it.each([
+    [['base.rules', 'before.rules', 'after.rules'], [], 1],
+    [['--merge', 'base.rules', 'before.rules', 'after.rules'], [], 1],
+    [['--no-merge', 'base.rules', 'before.rules', 'after.rules'], ['base.rules:3 lint/no-undefined-target', 'before.rules:4 lint/no-undefined-target'], 0],
+    // Two versions of one file are not parts of one ruleset: linted one at a time.
+    [['clean.rules', 'warn.rules'], ['warn.rules:4 lint/no-duplicate-rule'], 0],
+  ])('%j gives %j', async (argv, expected, assumptions) => {
+    const r = await codes(argv as string[], { ...PARTS, 'clean.rules': CLEAN, 'warn.rules': WARN });
+    expect(r.found).toEqual(expected);
+    expect(r.assumptions.length).toBe(assumptions);
+  });
+
+  it('says in text that the files were read as one ruleset', async () => {
+    const r = await cli(['lint', 'base.rules', 'before.rules', 'after.rules'], PARTS);
+    expect(r.out.split('\n')[0]).toBe('Inferred: base.rules, before.rules, after.rules: read as one ipv4 ruleset, in this order, since no chain is in two of them (parts of one host, as iptables-restore --noflush loads them); --no-merge lints each alone');
+    expect(r.code).toBe(0);
+  });
+
+  it('each finding keeps its own file:line; related locations in another file show that file', async () => {
+    const after = AFTER.replace('-A ufw-after-input -p udp --dport 137 -j DROP', '-A ufw-after-input -j DROP\n-A ufw-after-input -p udp -j ACCEPT');
+    const more = '*filter\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n';
+    const r = await cli(['lint', '--merge', 'base.rules', 'before.rules', 'after.rules', 'more.rules'], { ...PARTS, 'after.rules': after, 'more.rules': more });
+    expect(r.out).toContain('after.rules:4:1: warning rule 2 of ufw-after-input is never reached: rule 1 before it (-j DROP) matches every packet');
+    expect(r.out).toContain('related: after.rules:3:1: every packet stops here (-j DROP)');
+    const sarif = JSON.parse((await cli(['lint', '--format', 'sarif', '--merge', 'base.rules', 'more.rules'], { ...PARTS, 'more.rules': '*filter\n-A INPUT -j DROP\n-A INPUT -p tcp -j ACCEPT\nCOMMIT\n' })).out) as { runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string; index: number }; region: { startLine: number } } }[] }[] }[] };
+    expect(sarifErrors(sarif)).toEqual([]);
+    expect(sarif.runs[0]!.results.map((x) => [x.locations[0]!.physicalLocation.artifactLocation.uri, x.locations[0]!.physicalLocation.artifactLocation.index, x.locations[0]!.physicalLocation.region.startLine]))
+      .toEqual([['base.rules', 0, 3], ['more.rules', 1, 3]]);
+  });
+
+  it('--merge and --no-merge together are a usage error', async () => {
+    expect((await cli(['lint', '--merge', '--no-merge', 'base.rules'], PARTS)).code).toBe(2);
+  });
+});
+
+describe('chainsight lint: text output is bounded, machine output complete', () => {
+  // 500 lines of garbage: 500 diagnostics of one code.
+  const GARBAGE = Array.from({ length: 500 }, (_, i) => `garbage line ${i}`).join('\n') + '\n';
+
+  it('folds after 20 diagnostics of one code in a file', async () => {
+    const r = await cli(['lint', 'g.txt'], { 'g.txt': GARBAGE });
+    expect(r.code).toBe(2);
+    const shown = r.out.match(/^g\.txt:\d+:\d+: error /gm) ?? [];
+    expect(shown.length).toBe(20);
+    expect(r.out).toMatch(/^g\.txt: … and 480 more \[parse\/[a-z-]+\] \(500 in all; --format json or sarif lists every one\)$/m);
+    expect(r.out).toContain('500 problems (500 errors, 0 warnings, 0 notes)');
+  });
+
+  it('json and sarif keep every diagnostic', async () => {
+    const j = JSON.parse((await cli(['lint', '--format', 'json', 'g.txt'], { 'g.txt': GARBAGE })).out) as { files: { diagnostics: unknown[] }[]; summary: { errors: number } };
+    expect(j.files[0]!.diagnostics.length).toBe(500);
+    expect(j.summary.errors).toBe(500);
+    const s = JSON.parse((await cli(['lint', '--format', 'sarif', 'g.txt'], { 'g.txt': GARBAGE })).out) as { runs: { results: unknown[] }[] };
+    expect(s.runs[0]!.results.length).toBe(500);
   });
 });

@@ -57,7 +57,7 @@ describe('chainsight parse', () => {
   it('--format json prints the model with a schema number', async () => {
     const r = await cli(['parse', '--format', 'json', 'good.rules'], { 'good.rules': GOOD });
     const j = JSON.parse(r.out);
-    expect(j.schema).toBe(1);
+    expect(j.schema).toBe('chainsight.parse/1');
     expect(j.files[0].snapshot.tables[0].chains[0].rules[0].span.start).toEqual({ line: 7, column: 1, offset: 133 });
     expect(j.files[0].snapshot.tables[0].chains[0].rules[0].base[0].value).toEqual({ type: 'protocol', number: 6, name: 'tcp' });
   });

@@ -79,11 +79,11 @@ describe('chainsight trace', () => {
     expect(r.out).toContain('  MASQUERADE: yes (nat POSTROUTING rule 1, rules:33) → source 198.51.100.10');
   });
 
-  it('--format json follows schema 1', async () => {
+  it('--format json follows schema chainsight.trace/1', async () => {
     const r = await cli(['trace', 'rules', 'host.json', ...PUBLISHED, '--format', 'json']);
     const j = JSON.parse(r.out);
     expect(Object.keys(j)).toEqual(['schema', 'packet', 'inferred', 'backend', 'truncated', 'outcomes']);
-    expect(j.schema).toBe(1);
+    expect(j.schema).toBe('chainsight.trace/1');
     const o = j.outcomes[0];
     expect([o.probability, o.verdict, o.masquerade, o.egress]).toEqual([1, 'forwarded', false, { dev: 'docker0', port: 'veth1a2b3c4', local: false }]);
     expect(o.nat).toEqual([{ type: 'DNAT', table: 'nat', chain: 'DOCKER', rule: 2, file: 'rules', line: 36, to: '172.17.0.2:80', by_this_packet: true }]);
@@ -127,7 +127,7 @@ describe('chainsight trace', () => {
     ].join('\n'));
     const json = await cli(['trace', 'rules', 'host.json', '--batch', 'p.jsonl', '--format', 'json', '--expect', 'masquerade'], { ...FILES, 'p.jsonl': batch });
     expect(json.code).toBe(1);
-    expect(json.out.trim().split('\n').map((l) => { const j = JSON.parse(l); return [j.line, j.id, j.expect_ok, j.schema]; })).toEqual([[1, 'published', false, 1], [4, null, true, 1]]);
+    expect(json.out.trim().split('\n').map((l) => { const j = JSON.parse(l); return [j.line, j.id, j.expect_ok, j.schema]; })).toEqual([[1, 'published', false, 'chainsight.trace/1'], [4, null, true, 'chainsight.trace/1']]);
   });
 
   it('--then traces the packets after the first against the connection they left (text and json)', async () => {
@@ -173,5 +173,50 @@ describe('chainsight trace', () => {
   it('--help documents the options', async () => {
     const r = await cli(['trace', '--help']);
     expect([r.code, r.out.split('\n')[0]]).toEqual([0, 'Usage: chainsight trace [options] FILE... [packet options]']);
+  });
+});
+
+describe('chainsight trace without host facts', () => {
+  const rules = FILES.rules;
+  const split = rules.indexOf('# Generated', 10);
+  const PER_TABLE = { 'filter.save': rules.slice(0, split), 'nat.save': rules.slice(split) };
+  const OUT = ['--in', 'docker0', '--src', '172.17.0.2', '--dst', '10.28.61.30'];
+  const CASES: { name: string; argv: string[]; files?: Record<string, string>; code: number; out?: string[]; err?: string }[] = [
+    {
+      name: 'a container going out: MASQUERADE yes, to an address the rules cannot name; the locality fork is labelled',
+      argv: ['trace', 'rules', ...OUT], code: 0,
+      out: ['Outcome 1 of 2 (p=1): forwarded out an interface other than docker0 (no host facts; --out IFACE pins it)', '  assumes 10.28.61.30 is not an address of this host', '  MASQUERADE: yes (nat POSTROUTING rule 1, rules:33) → source the address of OUT (unknown without host facts)', '  - net.ipv4.ip_forward = 1 assumed (no host facts): the host forwards'],
+    },
+    {
+      name: '--expect masquerade fails only for the outcome that assumes the destination is the host\'s, and says so',
+      argv: ['trace', 'rules', ...OUT, '--expect', 'masquerade'], code: 1,
+      err: '  outcome 2: MASQUERADE: no (assumes 10.28.61.30 is an address of this host)',
+    },
+    { name: '--local-addr gives the host\'s addresses: --expect masquerade holds', argv: ['trace', 'rules', ...OUT, '--local-addr', '198.51.100.10', '--expect', 'masquerade'], code: 0 },
+    {
+      name: 'per-table files are one ruleset: no warning, each rule cited in its own file',
+      argv: ['trace', 'nat.save', 'filter.save', ...OUT, '--local-addr', '198.51.100.10'], files: PER_TABLE, code: 0,
+      out: ['  MASQUERADE: yes (nat POSTROUTING rule 1, nat.save:10) → source the address of OUT (unknown without host facts)', '    filter    FORWARD      rule 5: -A FORWARD -i docker0 ! -o docker0 -j ACCEPT  → ACCEPT  (filter.save:14)'],
+    },
+    { name: '--local-addr with a host context is a usage error', argv: ['trace', 'rules', 'host.json', ...OUT, '--local-addr', '198.51.100.10'], code: 2, err: '--local-addr is for traces without host facts' },
+    { name: '--local-addr takes an address', argv: ['trace', 'rules', ...OUT, '--local-addr', '10.0.0.0/8'], code: 2, err: '--local-addr needs an IP address (got \'10.0.0.0/8\')' },
+    {
+      name: 'a local packet is sent, not forwarded',
+      argv: ['trace', 'rules', '--local', '--src', '198.51.100.10', '--dst', '203.0.113.7', '--out', 'eth0'], code: 0,
+      out: ['  Verdict: sent by this host out eth0'],
+    },
+    {
+      name: 'an IPv6 packet with IPv4 rules only says that no ip6tables rules were given',
+      argv: ['trace', 'rules', '--in', 'eth0', '--src', '2001:db8::1', '--dst', '2001:db8::2', '--local-addr', '2001:db8::2'], code: 0,
+      out: ['  - no ip6tables rules were given: the IPv6 packet meets no rule, as if every IPv6 chain were empty with policy ACCEPT'],
+    },
+  ];
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const r = await cli(c.argv, { ...FILES, ...(c.files ?? {}) });
+    expect(r.code, r.err + r.out).toBe(c.code);
+    const lines = r.out.split('\n');
+    for (const l of c.out ?? []) expect(lines, r.out).toContain(l);
+    if (c.err !== undefined) expect(r.err).toContain(c.err);
+    if (c.files) expect(r.err).not.toContain('warning');
   });
 });

@@ -122,7 +122,7 @@ function run(rule: AnyRule, c: CaseBase): Finding[] {
     throw new Error(`the test code does not parse:\n${errors.map((d) => `${d.span.start.line}:${d.span.start.column} ${d.message}`).join('\n')}`);
   }
   const setting = c.options ? [rule.defaultSeverity, c.options] as const : rule.defaultSeverity;
-  const config: LintConfig = { ...c.config, rules: { [rule.id]: setting } };
+  const config: LintConfig = { ...c.config, rules: new Map([[rule.id, setting]]) };
   return collectFindings(parsed.snapshot, config, { rules: [rule] })
     .sort((a, b) => a.span.start.offset - b.span.start.offset || (a.messageId < b.messageId ? -1 : 1));
 }

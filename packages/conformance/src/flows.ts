@@ -1,7 +1,7 @@
 // From a flow to what each side needs: the kernel lab's flow (what to send), and, for every packet the kernel
 // traced in that flow, the simulator's question (a PacketSpec) and the role the packet plays in the connection.
 //
-// Roles, and why each becomes the PacketSpec it does (netfilter-model.md §2):
+// Roles, and why each becomes the PacketSpec it does (docs/netfilter.md §conntrack-nat):
 //   first          the flow's first request packet: the connection's first packet, ctstate NEW, nat chains run.
 //   retransmission a request packet before any reply: still NEW (a dropped first packet leaves no confirmed
 //                  conntrack entry, so the next one is a first packet again; when the first copy left the host,
@@ -61,6 +61,8 @@ const SCAPY_FLAGS: Record<string, string> = { F: 'FIN', S: 'SYN', R: 'RST', P: '
 
 /** Scapy's flag letters (`SA`) as the simulator's flag list (`SYN,ACK`). */
 export function flagsFromLetters(letters: string): string {
+  // No letters: a segment with no flag set, which the simulator spells NONE (as iptables does).
+  if (letters === '') return 'NONE';
   return [...letters].map((l) => {
     const w = SCAPY_FLAGS[l];
     if (w === undefined) throw new Error(`unknown TCP flag letter '${l}'`);
@@ -70,7 +72,7 @@ export function flagsFromLetters(letters: string): string {
 
 /** The kernel's flag list (`syn,ack`) as the simulator's (`SYN,ACK`). */
 export function flagsFromKernel(flags: string): string {
-  return flags.split(',').filter(Boolean).map((f) => f.toUpperCase()).join(',');
+  return flags.split(',').filter(Boolean).map((f) => f.toUpperCase()).join(',') || 'NONE';
 }
 
 /** The connection's first packet as the simulator's question; `observed` is what the kernel saw of it. */
@@ -191,7 +193,7 @@ export interface MendOptions {
  *   (the part after `lo` may have no step at all: its nat chains are skipped, the translation was set up in
  *   OUTPUT).
  * * With nf_tables the trace event of a REJECT rule is emitted after its target ran, i.e. after the events of the
- *   RST / ICMP error the target sent (netfilter-model.md §5.2), so the rule's step lands in a packet of its own
+ *   RST / ICMP error the target sent (docs/netfilter.md §reject), so the rule's step lands in a packet of its own
  *   after the answer. It goes back to the end of the rejected packet: the latest earlier packet that stopped at
  *   that hook either in the middle of a table (its last step neither a policy nor a terminal verdict) or before
  *   reaching the REJECT rule's table.

@@ -105,7 +105,7 @@ export function parseScenarioDefinition(text: string, file = 'flows.json'): Scen
   return { description, sources, backends: backends as Backend[], flows };
 }
 
-/** ebtables-nft cannot load a broute table (kernel-lab README; netfilter-model.md §5.3): both sides get the
+/** ebtables-nft cannot load a broute table (kernel-lab README; docs/netfilter.md §ebtables-targets): both sides get the
  *  rules without it, and the report says so. */
 export function withoutBroute(text: string): { text: string; removed: boolean } {
   let skip = false;

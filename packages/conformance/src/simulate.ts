@@ -39,7 +39,7 @@ function parseOrThrow(text: string, fileName: string): Snapshot {
   return r.snapshot;
 }
 
-/** The simulator for one scenario and backend (the backend decides table order details, netfilter-model.md §1.2). */
+/** The simulator for one scenario and backend (the backend decides table order details, docs/netfilter.md §builtin-chains). */
 export function createSimulator(input: SimulatorInput): Simulator {
   const snaps = [parseOrThrow(input.iptablesSave, input.names?.iptables ?? 'iptables-save')];
   if (input.ebtablesSave !== undefined) snaps.push(parseOrThrow(input.ebtablesSave, input.names?.ebtables ?? 'ebtables-save'));

@@ -10,7 +10,7 @@
 //            harness could not tell: it then matches any verdict)
 //
 // One conversion on the simulator side: REJECT → DROP. The kernel reports a REJECT rule with verdict DROP (nft:
-// the rule's verdict is NF_DROP after the target sent its answer, netfilter-model.md §5.2; legacy: the harness
+// the rule's verdict is NF_DROP after the target sent its answer, docs/netfilter.md §reject; legacy: the harness
 // takes the verdict from the rule's target, where REJECT counts as a drop); the simulator keeps REJECT apart
 // because it traces the answer the target sends.
 import type { TraceStep as SimulatorStep } from '@chainsight/trace';

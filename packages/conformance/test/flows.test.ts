@@ -169,7 +169,7 @@ describe('questions the simulator answers differently', () => {
     expect(candidatesFor(sim, q).map((c) => c.label)).toEqual([expect.stringContaining('asked as a packet of its own')]);
   });
 
-  // netfilter-model.md §2.1: nf_nat_inet_fn() consults the nat chains once per connection and manip.
+  // docs/netfilter.md §nat-first-packet: nf_nat_inet_fn() consults the nat chains once per connection and manip.
   it.each([
     ['left the host: NEW on the confirmed connection, nat chains skipped', 'ACCEPT', false],
     ['was dropped: no confirmed connection, a first packet again with nat chains', 'DROP', true],

@@ -168,7 +168,7 @@ class FakeKernel implements KernelSide {
     const sim = createSimulator({ iptablesSave: buggy, hostJson: RANDOM_HOST_JSON, ipsetSave: RANDOM_IPSETS, backend: 'nft' });
     const result = randomPacketFlow(packet, name);
     const spec = packet.from === 'host' ? { local: true, src: result.client } : /^\d/.test(packet.from) ? { src: result.client } : { from: packet.from };
-    const o = sim.trace({ ...spec, dst: packet.dst, proto: packet.proto, ...(packet.proto === 'icmp' ? { icmpType: packet.icmpType ?? 8 } : { sport: packet.sport!, dport: packet.dport!, ...(packet.flags !== undefined ? { tcpFlags: packet.flags.split('').map((l) => ({ S: 'SYN', A: 'ACK', F: 'FIN', R: 'RST', P: 'PSH' })[l]).join(',') } : {}) }) }).outcomes[0]!;
+    const o = sim.trace({ ...spec, dst: packet.dst, proto: packet.proto, ...(packet.proto === 'icmp' ? { icmpType: packet.icmpType ?? 8 } : { sport: packet.sport!, dport: packet.dport!, ...(packet.flags !== undefined ? { tcpFlags: packet.flags.split('').map((l) => ({ S: 'SYN', A: 'ACK', F: 'FIN', R: 'RST', P: 'PSH' })[l]).join(',') || 'NONE' } : {}) }) }).outcomes[0]!;
     result.packets = [{ direction: 'request', packet: { saddr: result.client, daddr: packet.dst, ...(packet.sport !== undefined ? { sport: packet.sport, dport: packet.dport! } : {}) }, steps: o.steps.map(fromSimulator) }];
     return result;
   }

@@ -3,6 +3,7 @@
 // decides (or, for non-terminating targets, the order of side effects changes). Two rules with the same
 // terminating target and no stateful match decide the same way in either order.
 import { findTargetSpec, VERDICTS, type Rule } from '@chainsight/grammar';
+import { CrossingIndex } from './crossings';
 import { overlap } from './overlap';
 import { ruleRef } from './refs';
 import { isStateful, keyOfParts, ruleParts } from './rule-key';
@@ -21,6 +22,11 @@ export interface Budget {
 }
 
 const MAX_REPORTED = 20;
+/**
+ * Crossed rules checked for overlap per moved rule. A reordered chain moves most rules past most others; checking
+ * every pair is quadratic, so past this many the verdict is 'unknown' unless a checked one already decides it.
+ */
+export const PER_MOVE_CHECKS = 64;
 
 
 function isTerminating(rule: Rule): boolean {
@@ -97,20 +103,30 @@ export function analyseMoves(
     const list = byHost.get(h);
     if (list) list.push(i); else byHost.set(h, [i]);
   });
-  const everyone = paired.map((_, i) => i);
+  // One crossing index per candidate group, built when a move first needs it.
+  const indexes = new Map<bigint | 'any' | 'all', CrossingIndex>();
+  const indexOf = (key: bigint | 'any' | 'all'): CrossingIndex => {
+    let ix = indexes.get(key);
+    if (!ix) {
+      const members = key === 'all' ? paired.map((_, i) => i) : key === 'any' ? anyHost : byHost.get(key) ?? [];
+      indexes.set(key, (ix = new CrossingIndex(paired, members)));
+    }
+    return ix;
+  };
   return moves.map(([bm, am], k) => {
     const h = destinationHost(rulesA[am]!);
-    const candidates = h === null ? everyone : [...(byHost.get(h) ?? []), ...anyHost];
-    const crossed: number[] = [];
-    for (const i of candidates) {
-      const [bx, ax] = paired[i]!;
-      if (i !== firstMove + k && (bx < bm) !== (ax < am)) crossed.push(ax);
-    }
-    return judge(rulesA[am]!, crossed.sort((x, y) => x - y), crossings[firstMove + k]!, rulesA, fileA, budget);
+    // One more than is checked, to know whether some were left unchecked.
+    const want = PER_MOVE_CHECKS + 1;
+    const found = h === null
+      ? indexOf('all').crossing(bm, am, want)
+      : [...indexOf(h).crossing(bm, am, want), ...indexOf('any').crossing(bm, am, want)];
+    const crossed = found.map((i) => paired[i]![1]).sort((x, y) => x - y);
+    const more = crossed.length > PER_MOVE_CHECKS;
+    return judge(rulesA[am]!, more ? crossed.slice(0, PER_MOVE_CHECKS) : crossed, more, crossings[firstMove + k]!, rulesA, fileA, budget);
   });
 }
 
-function judge(m: Rule, crossedAfter: readonly number[], crossedCount: number, rulesA: readonly Rule[], fileA: string, budget: Budget): MoveVerdict {
+function judge(m: Rule, crossedAfter: readonly number[], more: boolean, crossedCount: number, rulesA: readonly Rule[], fileA: string, budget: Budget): MoveVerdict {
   const found: Crossing[] = [];
   const host = destinationHost(m);
   let note: string | undefined;
@@ -126,7 +142,9 @@ function judge(m: Rule, crossedAfter: readonly number[], crossedCount: number, r
   }
   const rank = (c: Crossing) => (c.sameEffect ? 2 : c.overlap.verdict === 'overlap' ? 0 : 1);
   found.sort((a, b) => rank(a) - rank(b) || a.rule.index - b.rule.index);
-  const behaviour: MoveBehaviour = found.some((c) => rank(c) === 0) ? 'may-change'
+  const decided = found.some((c) => rank(c) === 0);
+  if (more && !decided && !note) note = `only the first ${PER_MOVE_CHECKS} crossed rules (in the new order) that could overlap it were checked`;
+  const behaviour: MoveBehaviour = decided ? 'may-change'
     : found.some((c) => rank(c) === 1) || note ? 'unknown' : 'unchanged';
   const verdict: MoveVerdict = { behaviour, crossedCount, crossed: found.slice(0, MAX_REPORTED) };
   if (note) verdict.note = note;

@@ -3,7 +3,7 @@
 // condition of both rules is understood and the conditions on every field can hold together, 'unknown'
 // otherwise, naming the matches that could not be reasoned about.
 //
-// Semantics followed (netfilter-model §6, iptables-extensions(8)):
+// Semantics followed (docs/netfilter.md §matches, iptables-extensions(8)):
 // * -s/-d: (addr & mask) == net, `!` inverts (ip_packet_match); iprange: from ≤ addr ≤ to;
 // * -i/-o: exact name, `name+` prefix, `!` inverts (iface_to_mask);
 // * ports (tcp/udp/sctp/dccp/udplite, multiport --sports/--dports): ranges, `!` inverts;
@@ -325,11 +325,11 @@ function fieldStatus(cs: Constraint[]): FieldStatus {
   }
 }
 
-const FIELD_NAMES: Record<string, string> = {
+const FIELD_NAMES: ReadonlyMap<string, string> = new Map(Object.entries({
   src: 'source address', dst: 'destination address', proto: 'protocol', sport: 'source port', dport: 'destination port',
   'in-interface': 'input interface', 'out-interface': 'output interface', ctstate: 'conntrack state', mark: 'packet mark',
   ctmark: 'connection mark', icmp: 'ICMP type', 'tcp-flags': 'TCP flags',
-};
+}));
 
 /** Whether some packet can match both rules (see the file header for what is understood). */
 export function overlap(a: Rule, c: Rule): Overlap {
@@ -343,7 +343,7 @@ export function overlap(a: Rule, c: Rule): Overlap {
     if (all.some((x) => x.type !== all[0]!.type)) { undecided.push(...all.map((x) => x.show)); continue; }
     const status = fieldStatus(all);
     if (status === 'empty') {
-      const name = FIELD_NAMES[field] ?? field;
+      const name = FIELD_NAMES.get(field) ?? field;
       const left = ca.map((x) => x.show).join(' ') || 'any';
       const right = cc.map((x) => x.show).join(' ') || 'any';
       return { verdict: 'disjoint', reason: `disjoint on ${name}: ${left} vs ${right}` };

@@ -43,9 +43,10 @@ export interface RulePart {
   segment: number;
 }
 
-const IP_BASE_LABEL: Record<string, string> = {
+// Maps, not objects: the words looked up come from the rules (`--log-level constructor` must not find Object.prototype's).
+const IP_BASE_LABEL: ReadonlyMap<string, string> = new Map(Object.entries({
   source: '-s', destination: '-d', 'in-interface': '-i', 'out-interface': '-o', protocol: '-p', fragment: '-f',
-};
+}));
 
 /** Matches with state: where they sit decides which packets update it (see the file header). */
 const STATEFUL_MODULES = new Set(['recent', 'limit', 'hashlimit', 'dstlimit', 'quota', 'connlimit', 'nth']);
@@ -53,20 +54,20 @@ const STATEFUL_MODULES = new Set(['recent', 'limit', 'hashlimit', 'dstlimit', 'q
 /** Options whose list value is a set (a bitmask in the kernel): order does not matter. */
 const SET_OPTIONS = new Set(['ctstate', 'state', 'ctstatus', 'src-type', 'dst-type', 'weekdays', 'monthdays', 'ctevents', 'expevents']);
 
-const LOG_LEVELS: Record<string, number> = {
+const LOG_LEVELS: ReadonlyMap<string, number> = new Map(Object.entries({
   emerg: 0, alert: 1, crit: 2, error: 3, err: 3, warning: 4, warn: 4, notice: 5, info: 6, debug: 7,
-};
+}));
 
-const REJECT_ALIASES_V4: Record<string, string> = {
+const REJECT_ALIASES_V4: ReadonlyMap<string, string> = new Map(Object.entries({
   'net-unreach': 'icmp-net-unreachable', 'host-unreach': 'icmp-host-unreachable', 'port-unreach': 'icmp-port-unreachable',
   'proto-unreach': 'icmp-proto-unreachable', 'net-prohib': 'icmp-net-prohibited', 'host-prohib': 'icmp-host-prohibited',
   'admin-prohib': 'icmp-admin-prohibited', 'tcp-rst': 'tcp-reset', 'echo-reply': 'icmp-echo-reply',
-};
-const REJECT_ALIASES_V6: Record<string, string> = {
+}));
+const REJECT_ALIASES_V6: ReadonlyMap<string, string> = new Map(Object.entries({
   'no-route': 'icmp6-no-route', 'adm-prohibited': 'icmp6-adm-prohibited', 'addr-unreach': 'icmp6-addr-unreachable',
   'port-unreach': 'icmp6-port-unreachable', 'policy-fail': 'icmp6-policy-fail', 'reject-route': 'icmp6-reject-route',
   'tcp-rst': 'tcp-reset',
-};
+}));
 
 const hex = (n: number | bigint) => n.toString(16);
 
@@ -143,18 +144,18 @@ function normalise(where: string, o: OptionEntry, family: Family, canonical: str
     return String(Math.round(v.value * 0x80000000));
   }
   if (where === 'REJECT' && o.key === 'reject-with') {
-    const long = (family === 'ipv6' ? REJECT_ALIASES_V6 : REJECT_ALIASES_V4)[canonical] ?? canonical;
+    const long = (family === 'ipv6' ? REJECT_ALIASES_V6 : REJECT_ALIASES_V4).get(canonical) ?? canonical;
     return long === (family === 'ipv6' ? 'icmp6-port-unreachable' : 'icmp-port-unreachable') ? null : long;
   }
   if (where === 'LOG' && o.key === 'log-level') {
-    const level = LOG_LEVELS[canonical.toLowerCase()] ?? Number(canonical);
+    const level = LOG_LEVELS.get(canonical.toLowerCase()) ?? Number(canonical);
     return level === 4 ? null : String(level);
   }
   return canonical;
 }
 
 function baseLabel(o: OptionEntry, family: Family): string {
-  if (family !== 'bridge') return IP_BASE_LABEL[o.key] ?? o.spelling;
+  if (family !== 'bridge') return IP_BASE_LABEL.get(o.key) ?? o.spelling;
   return canonicalOption(EB_BASE, o.key)?.names[0] ?? o.spelling;
 }
 

@@ -144,9 +144,9 @@ const cases: Case[] = [
   },
   {
     name: 'hash-named chain renamed: paired by content, jumps compare through the rename',
-    before: filter(['cali-pi-_AAAAAAAAAAAAAAAAAAAA'], ['-A INPUT -j cali-pi-_AAAAAAAAAAAAAAAAAAAA', '-A cali-pi-_AAAAAAAAAAAAAAAAAAAA -p tcp -m tcp --dport 443 -j ACCEPT']),
-    after: filter(['cali-pi-_BBBBBBBBBBBBBBBBBBBB'], ['-A INPUT -j cali-pi-_BBBBBBBBBBBBBBBBBBBB', '-A cali-pi-_BBBBBBBBBBBBBBBBBBBB -p tcp -m tcp --dport 443 -j ACCEPT']),
-    expected: ['chain-renamed cali-pi-_AAAAAAAAAAAAAAAAAAAA→cali-pi-_BBBBBBBBBBBBBBBBBBBB by content'],
+    before: filter(['cali-pi-_AAAAAAAAAAAAAAAAAAA'], ['-A INPUT -j cali-pi-_AAAAAAAAAAAAAAAAAAA', '-A cali-pi-_AAAAAAAAAAAAAAAAAAA -p tcp -m tcp --dport 443 -j ACCEPT']),
+    after: filter(['cali-pi-_BBBBBBBBBBBBBBBBBBB'], ['-A INPUT -j cali-pi-_BBBBBBBBBBBBBBBBBBB', '-A cali-pi-_BBBBBBBBBBBBBBBBBBB -p tcp -m tcp --dport 443 -j ACCEPT']),
+    expected: ['chain-renamed cali-pi-_AAAAAAAAAAAAAAAAAAA→cali-pi-_BBBBBBBBBBBBBBBBBBB by content'],
   },
   {
     name: 'a chain not hash-named is not paired by content',

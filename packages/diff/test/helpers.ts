@@ -1,11 +1,10 @@
-// Test helpers: tiny snapshots from rule arguments, fixture and corpus loading.
-import { readFileSync, existsSync } from 'node:fs';
+// Test helpers: tiny snapshots from rule arguments, and fixture loading (the shared corpus: test-support/shared.ts).
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSnapshot, type Rule, type Snapshot } from '@chainsight/grammar';
 
 export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-export const sharedRoot = resolve(repoRoot, '..', 'shared');
 
 /** One rule in `*filter` (or the given table) chain INPUT; chains X and Y exist as jump targets. */
 export function rule(args: string, family: 'ipv4' | 'ipv6' = 'ipv4', table = 'filter'): Rule {
@@ -28,13 +27,3 @@ export function fixture(path: string): Snapshot {
   return snapshot(readFileSync(resolve(repoRoot, 'fixtures/diff', path), 'utf8'), path);
 }
 
-/** A file of the shared corpus, or null when the corpus is absent (a failure under CI=true). */
-export function corpusFile(path: string): string | null {
-  const full = resolve(sharedRoot, 'corpus', path);
-  if (existsSync(full)) return full;
-  if (process.env.CI === 'true') throw new Error(`shared corpus file ${path} is missing (CI=true requires it)`);
-  return null;
-}
-
-export const corpusPresent = existsSync(resolve(sharedRoot, 'corpus'));
-if (!corpusPresent && process.env.CI === 'true') throw new Error('the shared corpus (../shared/corpus) is missing and CI=true requires it');

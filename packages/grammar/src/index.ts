@@ -5,12 +5,14 @@ export type * from './ir/values';
 export type { Diagnostic, Severity, RelatedLocation } from './ir/diagnostic';
 export type { Position, Span } from './ir/span';
 export { spanOf, joinSpans, plainSpan, SourceSpan } from './ir/span';
-export { chainMap, findChain, findTable, findOption, baseOption, matchesOf, allRules, ruleCount } from './ir/lookup';
+export { chainMap, findChain, findTable, findOption, optionNumber, baseOption, matchesOf, allRules, ruleCount } from './ir/lookup';
 export { parseSnapshot, inferListingTable, type ParseOptions, type ParseResult } from './parse/index';
-export { detectFormat, type Detected } from './parse/detect';
+export type { TextOrigin } from './parse/diagnostics';
+export { detectFormat, looksLikeCapture, type Detected } from './parse/detect';
 export { printSnapshot, type PrintOptions } from './print/snapshot';
 export { printRule, printRuleArgs, printMatch, printTarget } from './print/rule';
 export { codeFrame } from './codeframe';
+export { visibleText, escapeInvisible, INVISIBLE_CHARS } from './visible';
 export { LISTING_MODULE, LISTING_TEXT_OPTION } from './parse/listing/rule';
 export {
   MATCHES, TARGETS, EB_MATCHES, EB_TARGETS, EB_BASE, VERDICTS, EB_VERDICTS, BUILTIN_CHAINS, builtinChains,
@@ -21,6 +23,7 @@ export {
   parseIpv4, parseIpv6, formatIpv4, formatIpv6, formatIp, parseIp, prefixMask, parseMac, formatMac,
   parseAddressMask, formatAddressMask,
 } from './registry/address';
+export { TOS_NAMES, DSCP_CLASSES, parseTos } from './registry/tos';
 export { PROTOCOLS, SERVICES, ETHERTYPES, ICMP_TYPES, ICMPV6_TYPES, TCP_FLAGS, CT_STATES } from './registry/names';
 export { parseIpsetSave, looksLikeIpsetSave, type IpsetParseResult } from './ipset/parse';
 export type { IpSet, IpSetDimension, IpSetMember, IpSetValue } from './ipset/types';

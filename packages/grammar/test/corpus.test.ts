@@ -17,8 +17,8 @@ const KNOWN_INVALID: Record<string, { codes: Record<string, number>; why: string
     why: 'same as TestTracePacket.txt',
   },
   'corpus/ferm/ferm-test-modules.v4.save': {
-    codes: { 'parse/bad-value': 1 },
-    why: "ferm's test writes `--ctproto ftp`; ftp is not a protocol (iptables: unknown protocol)",
+    codes: { 'parse/bad-value': 2 },
+    why: "ferm's test writes `--ctproto ftp`; ftp is not a protocol (iptables: unknown protocol); and `--ctorigdst 127.0.0.01`, whose leading zero iptables reads as octal",
   },
   'corpus/ferm/ferm-test-targets.v4.save': {
     codes: { 'parse/bad-value': 1 },

@@ -9,9 +9,12 @@ const value = (v: OptionEntry['value']) => {
 const option = (o: OptionEntry) => ({ key: o.key, negated: o.negated, known: o.known, value: value(o.value) });
 const match = (m: Match) => ({ module: m.module, known: m.known, options: m.options.map(option) });
 const target = (t: Target | null) => t && { name: t.name, type: t.type, goto: t.goto, options: t.options.map(option) };
+/** ebtables stores a rule without `-j` with the standard target CONTINUE, and ebtables-save prints it so. */
+const CONTINUE = { name: 'CONTINUE', type: 'verdict', goto: false, options: [] };
 const rule = (r: Rule) => ({
   index: r.index, counters: r.counters, base: [...r.base].map(option).sort((a, b) => a.key.localeCompare(b.key)),
-  matches: r.matches.filter((m) => m.module !== '' || m.options.length).map(match), target: target(r.target), comment: r.comment,
+  matches: r.matches.filter((m) => m.module !== '' || m.options.length).map(match),
+  target: r.target === null && r.family === 'bridge' ? CONTINUE : target(r.target), comment: r.comment,
 });
 
 export function meaning(s: Snapshot) {

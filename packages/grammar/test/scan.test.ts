@@ -9,7 +9,7 @@ import { toWords, type LineInfo } from '../src/lex/words';
 import { sharedAvailable, snapshotFiles } from '../../../test-support/shared';
 
 const viaChevrotain = (line: LineInfo) => {
-  const lexed = lineLexer.tokenize(line.text);
+  const lexed = lineLexer().tokenize(line.text);
   if (lexed.errors.length || lexed.tokens.some((t) => t.tokenType.name === 'Unterminated')) return null;
   return toWords(lexed.tokens, line).map((w) => [w.text, w.quoted, w.tokenType, w.start, w.end]);
 };

@@ -6,7 +6,7 @@ Usage (inside a network namespace; the kernel routes it, so no link-layer detail
     craft-packet.py udp  DST SPORT DPORT
     craft-packet.py icmp DST TYPE [CODE]            e.g. craft-packet.py icmp 10.0.0.2 0   (unsolicited reply)
 FLAGS uses scapy's letters: S SYN, A ACK, F FIN, R RST, P PSH, U URG (e.g. SA, FA, R).
-Why: conntrack decides NEW/INVALID by TCP flags and ICMP types (netfilter-model.md 2.2); ping and nc only make
+Why: conntrack decides NEW/INVALID by TCP flags and ICMP types (docs/netfilter.md §ct-new); ping and nc only make
 well-formed conversations.
 """
 import sys

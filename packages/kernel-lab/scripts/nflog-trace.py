@@ -5,12 +5,12 @@ Usage (inside a network namespace): nflog-trace.py SECONDS [GROUP]   (GROUP defa
 
 Why: legacy x_tables TRACE logs through nf_log; the syslog logger drops messages from non-initial namespaces, so
 the lab binds the namespace's IPv4 logger to nfnetlink_log (/proc/sys/net/netfilter/nf_log/2) and reads group 0
-here (shared/docs/kernel-lab.md, netfilter-model.md 4.1). Each message becomes one line
+here (docs/netfilter.md §legacy-trace, §lab-limits). Each message becomes one line
 
     <prefix>IN=.. OUT=.. [PHYSIN=..] [PHYSOUT=..] [MAC=..] SRC=.. DST=.. LEN=.. ... [MARK=0x..] HOOK=<hook> NFSEQ=<n>
 
 The prefix is the kernel's ("TRACE: table:chain:type:num "); the rest is rebuilt from the NFLOG attributes and the
-packet copy in the order nf_log_syslog.c prints them (netfilter-model.md 4.2), which is an approximation of the
+packet copy in the order nf_log_syslog.c prints them (docs/netfilter.md §legacy-log-line), which is an approximation of the
 syslog text, not the text itself. HOOK and NFSEQ (global sequence number) are added by this script.
 A line "# ready" is printed once the socket is bound, so the caller knows when to start sending.
 Protocol constants: include/uapi/linux/netfilter/nfnetlink_log.h, nfnetlink.h, netlink.h.

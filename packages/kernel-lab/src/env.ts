@@ -1,4 +1,4 @@
-// Can the kernel lab run here, and where are its tools? kernel-lab.md: Linux, root, iproute2 and the iptables-nft
+// Can the kernel lab run here, and where are its tools? README.md: Linux, root, iproute2 and the iptables-nft
 // tools (Debian packages iptables, ebtables, nftables, iproute2, iputils-ping, netcat-openbsd, conntrack,
 // tcpdump, python3-scapy).
 import { spawnSync } from 'node:child_process';

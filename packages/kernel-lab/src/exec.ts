@@ -1,6 +1,6 @@
 // Running one external program: argv arrays only (never a shell string), optional stdin, a hard time limit.
-// Every kernel-lab command goes through here so that no call can hang a test run (kernel-lab.md: "every send
-// bounded").
+// Every kernel-lab command goes through here so that no call can hang a test run (README.md rules: every send
+// bounded).
 import { spawn } from 'node:child_process';
 
 export interface ExecOptions {

@@ -1,4 +1,4 @@
-// The host-context JSON (shared/docs/host-context.md) as far as the lab uses it, plus the address arithmetic
+// The host-context JSON (docs/host-facts.md §host-context) as far as the lab uses it, plus the address arithmetic
 // needed to place neighbours on the host's subnets. Every field is optional, as in the format.
 import { isIP } from 'node:net';
 

@@ -1,5 +1,5 @@
 // @chainsight/kernel-lab: the real kernel's netfilter, run in network namespaces, as the referee for the
-// simulator (shared/docs/kernel-lab.md). Linux + root only; see labAvailability().
+// simulator (rules in this package's README.md; what this kernel lets it observe: docs/netfilter.md §lab-limits). Linux + root only; see labAvailability().
 export { labAvailability, missingTraceTools, scapyAvailable, findTool, requireTool, pythonPath, scriptPath, type Availability } from './env.js';
 export { runCommand, assertOk, type ExecOptions, type ExecResult } from './exec.js';
 export { Lab, createLab, withLab, liveLabCount, listLabNamespaces, NAMESPACE_PREFIX, type LabProcess, type LabExecOptions } from './netns.js';

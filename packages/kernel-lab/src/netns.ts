@@ -1,4 +1,4 @@
-// Network namespaces owned by one lab run. kernel-lab.md rules enforced here:
+// Network namespaces owned by one lab run. The rules of this package's README.md enforced here:
 // * only namespaces named `cs-<run id>-<role>` (unique per run, so parallel runs never collide);
 // * commands run inside them with `ip netns exec` / `ip -n`, never in the initial namespace;
 // * every namespace is deleted one by one by name in cleanup(), which withLab() calls in `finally`, and which

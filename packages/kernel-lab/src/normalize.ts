@@ -1,33 +1,33 @@
 // From parsed trace events to what the simulator is compared with: per packet, the sequence of
 // { family, hook, table, chain, type, rule, verdict } steps, in one vocabulary for both backends.
 //
-// The normalised vocabulary (each conversion cites netfilter-model.md):
+// The normalised vocabulary (each conversion cites docs/netfilter.md):
 //   type 'rule'   — rule number `rule` (1-based in its chain, counted as in the user's iptables-save) matched and
 //                   its target ran; verdict = ACCEPT, DROP, CONTINUE, RETURN, JUMP:<c>, GOTO:<c>, QUEUE, or
 //                   undefined when unknown.
 //   type 'return' — the implicit end of a user chain was reached (rule null, verdict RETURN).
 //   type 'policy' — a built-in chain's policy was applied (rule null, verdict ACCEPT/DROP).
 // Conversions:
-//   * legacy TRACE (§4.1): `rule:N` → rule N. `policy:N` / `return:N` with N ≤ the chain's rule count is the
+//   * legacy TRACE (docs/netfilter.md §legacy-trace): `rule:N` → rule N. `policy:N` / `return:N` with N ≤ the chain's rule count is the
 //     kernel's label for an *unconditional* rule with a standard verdict (get_chainname_rulenum()), so it becomes
 //     rule N; with N = count + 1 it is the real policy / implicit return. Verdicts are not printed by the kernel:
 //     they are taken from the rule's target in the loaded ruleset (save-model.ts ruleVerdict) and from the chain
 //     policy. Rule numbers are shifted down by the harness TRACE rules inserted at the top of raw PREROUTING /
-//     OUTPUT; the harness rule itself is never printed (it sets nf_trace only after it matched, §4.1).
-//   * xtables-monitor / nft monitor (§4.3, §4.4): `rule:0x<handle>` → (chain, index) through the namespace's
+//     OUTPUT; the harness rule itself is never printed (it sets nf_trace only after it matched, §legacy-trace).
+//   * xtables-monitor / nft monitor (docs/netfilter.md §nft-trace, §nft-handles): `rule:0x<handle>` → (chain, index) through the namespace's
 //     `nft -a list table` listing (rule-locator.ts), minus the harness rules above it; the harness rules
 //     themselves (printed as CONTINUE) are dropped. `policy:X` → policy. NFT_RETURN printed as 0xfffffffb →
-//     RETURN. Kernel 6.18 prints nothing for the implicit end of a user chain (kernel-lab.md "Observed"), so a
+//     RETURN. Kernel 6.18 prints nothing for the implicit end of a user chain (docs/netfilter.md §lab-limits), so a
 //     'return' step marked `inferred: true` is inserted when the next event shows that control left the chain
 //     without a RETURN/ACCEPT/DROP (a jump stack is replayed: JUMP pushes, GOTO replaces, RETURN pops).
-//   * ebtables-nft implements a user chain's policy as a final rule (§5.3): a bridge rule event past the chain's
+//   * ebtables-nft implements a user chain's policy as a final rule (docs/netfilter.md §ebtables-targets): a bridge rule event past the chain's
 //     `-A` lines becomes type 'policy'.
 //   * Tables not present in the user's snapshot (e.g. raw, when only the harness created it) and the harness's
 //     own nft table are dropped.
 // Packets: events are split into packets before anything is dropped (the harness rule is often a packet's first
 // event): a new packet starts when the direction changes (source address = the flow's client → request, else
 // reply), when an nft trace id changes at an entry hook (ip PREROUTING/OUTPUT, bridge PREROUTING — the id also
-// changes when a bridge hands a frame up to IP, §4.3, which must not split the packet), or, for legacy traces
+// changes when a bridge hands a frame up to IP, docs/netfilter.md §nft-trace, which must not split the packet), or, for legacy traces
 // (no ids), when the (hook, table priority) position goes backwards or restarts after a terminal verdict.
 // Interleaved packets are kept apart by trace id (nft) or by the packet's unchanging fields (legacy).
 import { HOOK_CHAINS, ruleVerdict, type SaveModel } from './save-model.js';
@@ -119,7 +119,7 @@ function ruleStep(
   const c = t?.chains.get(chain);
   const rule = c?.rules[index - 1];
   if (c && family === 'bridge' && index > c.rules.length) {
-    // ebtables-nft: the user chain's policy is a trailing rule (§5.3).
+    // ebtables-nft: the user chain's policy is a trailing rule (docs/netfilter.md §ebtables-targets).
     return { family, table, chain, type: 'policy', rule: null, verdict: kernelVerdict ?? c.policy ?? undefined };
   }
   const verdict = kernelVerdict ?? (rule && t ? ruleVerdict(rule, t) : undefined);
@@ -214,7 +214,7 @@ function toItems(events: TraceEvent[], resolver: RuleResolver): Item[] {
           const count = c?.rules.length ?? 0;
           if (n >= 1) {
             if (ev.type === 'rule' || n <= count) {
-              // `policy:N`/`return:N` with N ≤ count: an unconditional standard-verdict rule (§4.1 quirk).
+              // `policy:N`/`return:N` with N ≤ count: an unconditional standard-verdict rule (docs/netfilter.md §legacy-trace, the quirk).
               step = ruleStep(resolver, family, ev.table, ev.chain, n, undefined);
             } else if (ev.type === 'policy') {
               step = { family, table: ev.table, chain: ev.chain, type: 'policy', rule: null };
@@ -234,7 +234,7 @@ function toItems(events: TraceEvent[], resolver: RuleResolver): Item[] {
   return items;
 }
 
-// Position of a (hook, table) visit in the IPv4 path, for splitting legacy traces (netfilter-model.md §1.1/§1.3):
+// Position of a (hook, table) visit in the IPv4 path, for splitting legacy traces (docs/netfilter.md §hook-priorities, §traversal-order):
 // stage 0 = PREROUTING/OUTPUT, 1 = INPUT/FORWARD, 2 = POSTROUTING; then the table's priority at that hook.
 const STAGE: Record<string, number> = { PREROUTING: 0, OUTPUT: 0, INPUT: 1, FORWARD: 1, POSTROUTING: 2 };
 function tablePriority(table: string, hook: string): number {
@@ -301,7 +301,7 @@ function continues(item: Item, last: Item, resolver: RuleResolver): boolean {
 // and IPv4 ID (the trace id alone is reused: it hashes the skb's address, which the next packet of a flow often
 // gets again); for legacy lines (no trace id), the same unchanging fields (legacyIdentity), as long as the
 // (hook, table) position does not go back. A new nft key starts a packet at an entry hook; elsewhere the trace id
-// changed within the packet (after routing, and when a bridge hands a frame up to IP, §4.3), so the event
+// changed within the packet (after routing, and when a bridge hands a frame up to IP, docs/netfilter.md §nft-trace), so the event
 // continues the packet with its IPv4 ID, else the latest packet.
 function splitPackets(items: Item[], resolver: RuleResolver, clients: string[]): Split[] {
   const packets: Split[] = [];

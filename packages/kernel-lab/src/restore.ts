@@ -1,6 +1,6 @@
 // Restore a ruleset into a fresh namespace with the nft-backed tools and read it back. Used to prove the grammar
 // printer: restoring an original file and restoring the printed text must give identical (normalised) saves.
-// Only iptables-nft / ebtables-nft here (kernel-lab.md: never the legacy tools outside a dedicated namespace).
+// Only iptables-nft / ebtables-nft here (README.md rules: never the legacy tools outside a dedicated namespace).
 import { requireTool } from './env.js';
 import { withLab, type Lab } from './netns.js';
 import { normaliseSave } from './save-model.js';

@@ -1,5 +1,5 @@
 // nft traces name rules by handle; the simulator names them by (chain, 1-based index). Three ways to convert,
-// all from netfilter-model.md §4.4:
+// all from docs/netfilter.md §nft-handles:
 //   1. `nft -a list table <family> <table>` lists every chain's rules in evaluation order with `# handle N`: the
 //      rule's index is its 1-based position in its chain's listing, which is also the order of that chain's `-A`
 //      lines in iptables-save. Exact for any table state; the lab uses this one.

@@ -117,7 +117,7 @@ export function normaliseSave(text: string): string {
 }
 
 // Verdicts of standard targets and of the extension targets whose effect on the traversal is fixed
-// (netfilter-model.md §5.1/§5.2): NAT targets end the nat chain with ACCEPT, REJECT is DROP plus a generated
+// (docs/netfilter.md §verdicts, §nat-targets, §reject): NAT targets end the nat chain with ACCEPT, REJECT is DROP plus a generated
 // packet, the rest are non-terminating (XT_CONTINUE). Anything else: unknown (undefined).
 const CONTINUE_TARGETS = new Set([
   'LOG', 'NFLOG', 'ULOG', 'MARK', 'CONNMARK', 'TRACE', 'CT', 'NOTRACK', 'TOS', 'TTL', 'HL', 'DSCP', 'ECN',

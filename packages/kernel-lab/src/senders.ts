@@ -1,4 +1,4 @@
-// Traffic generators, every one bounded (kernel-lab.md): ping -c N -W 1, nc under a time limit, one crafted
+// Traffic generators, every one bounded (README.md rules): ping -c N -W 1, nc under a time limit, one crafted
 // packet with scapy. Listeners run in the destination namespace only for the duration of one send.
 import { readFile } from 'node:fs/promises';
 import { pythonPath, scriptPath } from './env.js';
@@ -73,7 +73,7 @@ export async function sendTcp(
 
 /**
  * One UDP datagram from `ns` to dst:dport. With `listenNs`, a one-shot echo server (scripts/udp-echo.py) answers;
- * without it a closed port answers with ICMP port-unreachable (a RELATED packet, netfilter-model.md §2.1 d).
+ * without it a closed port answers with ICMP port-unreachable (a RELATED packet, docs/netfilter.md §nat-first-packet (d)).
  */
 export async function sendUdp(
   lab: Lab,

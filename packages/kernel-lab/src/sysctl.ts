@@ -1,5 +1,5 @@
 // Per-namespace sysctls. /proc/sys/net/* shows the network namespace of the process that opens it, so writing
-// the file from a process started with `ip netns exec` changes only that namespace (netfilter-model.md §3.6:
+// the file from a process started with `ip netns exec` changes only that namespace (docs/netfilter.md §brnf-off:
 // net.bridge.bridge-nf-call-iptables is per netns on this kernel, default 1).
 import type { ExecResult } from './exec.js';
 import type { Lab } from './netns.js';

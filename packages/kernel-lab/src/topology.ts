@@ -1,4 +1,4 @@
-// Rebuild a host context (host-context.md) from namespaces, veth pairs and bridges, as experiments/lib.sh does for
+// Rebuild a host context (docs/host-facts.md §host-context) from namespaces, veth pairs and bridges, as the topology of docs/netfilter.md §experiments does for
 // its fixed topology:
 //   * namespace `host`: the context's bridges (`ip link add type bridge`, MAC and addresses as given), bridge
 //     ports (veth, host end named as the context's port, enslaved), plain interfaces (veth, e.g. the uplink eth0),
@@ -7,7 +7,7 @@
 //     that link), default route via the host's address on that link (not for the default gateway);
 //   * external hosts (addresses only reachable through the default route, e.g. the seed's 10.28.61.30): one
 //     namespace each, linked to the gateway's namespace, which forwards (ip_forward=1) and has a /32 route to it.
-// Everything is linked only to the lab's own namespaces (kernel-lab.md). Interface names longer than 15
+// Everything is linked only to the lab's own namespaces (README.md rules). Interface names longer than 15
 // characters (IFNAMSIZ - 1) are replaced by short generated names; the mapping is returned.
 import { isIP } from 'node:net';
 import { cidrContains, parseCidr, type HostContext, type HostInterface, type HostNeighbor } from './host-context.js';

@@ -1,14 +1,14 @@
 // Load a ruleset into the host namespace, add the harness's trace rules, and capture the kernel's own trace of
-// the packets a sender produces. Three captures (kernel-lab.md "What works on this kernel"):
+// the packets a sender produces. Three captures (docs/netfilter.md §lab-limits):
 //   (a) nft backend, `xtables-monitor --trace`: iptables-nft rules + `-t raw -I PREROUTING/OUTPUT 1 -p <proto>
-//       -j TRACE` (experiments/exp7-nft-trace-format.sh);
+//       -j TRACE` (docs/netfilter.md §nft-trace, E7);
 //   (b) legacy backend, NFLOG: iptables-legacy rules in a namespace that never sees iptables-nft, the same TRACE
 //       rules, the namespace's IPv4 nf_log bound to nfnetlink_log, group 0 read by scripts/nflog-trace.py
-//       (experiments/exp4-legacy-trace.sh, nflog-listen.py);
+//       (docs/netfilter.md §legacy-trace, E4);
 //   (c) nft backend with ebtables rules, `nft -a monitor trace`: additionally a bridge-family table of the harness
 //       sets `meta nftrace set 1` at priority -500 in prerouting and output, before ebtables' chains
-//       (experiments/exp3-bridge.sh); one ordered stream holds both the bridge and the ip family events.
-// Not possible on this kernel (kernel-lab.md): legacy ebtables (no legacy ebtables tables in the kernel) and the
+//       (docs/netfilter.md §bridge-paths, E3); one ordered stream holds both the bridge and the ip family events.
+// Not possible on this kernel (docs/netfilter.md §lab-limits): legacy ebtables (no legacy ebtables tables in the kernel) and the
 // ebtables broute table with ebtables-nft (ebtables-nft 1.8.9 and nftables 1.0.6 cannot express it).
 import { readFile } from 'node:fs/promises';
 import { pythonPath, requireTool, scriptPath } from './env.js';
@@ -97,7 +97,7 @@ export async function loadTraceHarness(lab: Lab, ns: string, options: HarnessOpt
     userSave.ip = normaliseSave(assertOk(await lab.exec(ns, [requireTool('iptables-legacy-save')]), 'iptables-legacy-save').stdout);
     assertOk(await lab.exec(ns, [restore, '--noflush'], { input: traceRulesText(protocols) }), 'legacy TRACE rules');
     // The syslog logger drops messages from non-initial namespaces: route this namespace's IPv4 nf_log output to
-    // nfnetlink_log (group 0) instead (kernel-lab.md).
+    // nfnetlink_log (group 0) instead (docs/netfilter.md §legacy-trace).
     assertOk(await setSysctl(lab, ns, 'net.netfilter.nf_log.2', 'nfnetlink_log'), 'nf_log/2 = nfnetlink_log');
   } else {
     assertOk(

@@ -1,4 +1,4 @@
-// Parsers for the three kernel trace formats the lab captures (formats: netfilter-model.md §4.1–§4.3):
+// Parsers for the three kernel trace formats the lab captures (formats: docs/netfilter.md §traces):
 //   * legacy x_tables TRACE: `TRACE: <table>:<chain>:<rule|return|policy>:<num> IN=.. OUT=.. ...` — as printed
 //     by scripts/nflog-trace.py (from nfnetlink_log group 0) and as found in a real host's kernel log;
 //   * `xtables-monitor --trace`: ` TRACE: <family> <id> <table>:<chain>:rule:0x<handle>:<verdict>  <rule text>`,
@@ -14,7 +14,7 @@ export interface LegacyTraceEvent {
   table: string;
   chain: string;
   type: LegacyTraceType;
-  /** 1-based position as the kernel printed it (see §4.1 for the policy/return numbering). */
+  /** 1-based position as the kernel printed it (see docs/netfilter.md §legacy-trace for the policy/return numbering). */
   rulenum: number;
   /** KEY=VALUE pairs after the prefix (IN, OUT, PHYSIN, PHYSOUT, SRC, DST, MARK, ...). A key seen a second time
    *  (e.g. the ICMP `ID=` after the IP `ID=`) is stored as KEY_2. */
@@ -136,7 +136,7 @@ export function parseLegacyTrace(text: string): LegacyTraceEvent[] {
 /**
  * xtables-monitor prints verdicts with print_verdict() (iptables/xtables-monitor.c): ACCEPT, DROP, QUEUE, STOLEN,
  * BREAK, CONTINUE, JUMP:<chain>, GOTO:<chain>, and any other code as hex — NFT_RETURN (-5) therefore appears as
- * 0xfffffffb (§4.3). Normalised here to RETURN.
+ * 0xfffffffb (docs/netfilter.md §nft-trace). Normalised here to RETURN.
  */
 export function normaliseXtablesVerdict(v: string): string {
   if (v.toLowerCase() === '0xfffffffb') return 'RETURN';

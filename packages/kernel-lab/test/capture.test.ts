@@ -20,7 +20,7 @@ const FLOWS: FlowSpec[] = [
 function scenario(withEbtables: boolean): Scenario {
   const eb = seed('docker-2017.ebtables-save')
     .split('\n')
-    .filter((l) => !/broute|BROUTING/.test(l)) // ebtables-nft cannot load the broute table (kernel-lab.md)
+    .filter((l) => !/broute|BROUTING/.test(l)) // ebtables-nft cannot load the broute table (docs/netfilter.md §lab-limits)
     .join('\n');
   return {
     name: 'docker-2017-more',
@@ -44,7 +44,7 @@ describeLab(
     const flow = (n: string) => r.flows.find((f) => f.name === n)!;
     const names = (steps: { family: string; table: string; chain: string }[]) => steps.map((s) => `${s.family} ${s.table} ${s.chain}`);
 
-    it('interleaves ebtables chains with iptables chains as in netfilter-model.md §3.3 A', { timeout: 5000 }, () => {
+    it('interleaves ebtables chains with iptables chains as in docs/netfilter.md §bridge-paths A', { timeout: 5000 }, () => {
       expect(r.tool).toBe('nft-monitor');
       const f = flow('c1-c2');
       const order = [...new Set(names(f.request))];
@@ -65,7 +65,7 @@ describeLab(
       expect(f.request.filter((s) => s.family === 'bridge').every((s) => s.type === 'rule' && s.rule === 1 && s.verdict === 'ACCEPT')).toBe(true);
     });
 
-    it('host → c1: ip OUTPUT/POSTROUTING, then bridge filter OUTPUT, nat OUTPUT, nat POSTROUTING (§3.3 D)', { timeout: 5000 }, () => {
+    it('host → c1: ip OUTPUT/POSTROUTING, then bridge filter OUTPUT, nat OUTPUT, nat POSTROUTING (docs/netfilter.md §bridge-paths D)', { timeout: 5000 }, () => {
       const f = flow('host-c1');
       expect(f.client).toBe('192.168.0.1');
       expect([...new Set(names(f.request))], describeResult(r)).toEqual([

@@ -5,11 +5,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'vitest';
 import { labAvailability, missingTraceTools } from '../src/index.js';
+import { sharedDir } from '../../../test-support/shared';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..', '..');
-/** The shared docs/seed folder next to the repository (`<repoRoot>/../shared`). */
-export const sharedDir = path.resolve(repoRoot, '..', 'shared');
+/** The shared seed folder next to the repository (`<repoRoot>/../shared`, or CHAINSIGHT_SHARED_DIR). */
+export { sharedDir };
 export const isCI = process.env.CI === 'true';
 
 function banner(name: string, reason: string): void {

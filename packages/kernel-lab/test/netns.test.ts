@@ -1,12 +1,22 @@
 // Namespaces are created with the project prefix, isolated, and always deleted: after a throwing body, with
 // spawned processes still running, and when the process gets SIGTERM.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { createLab, listLabNamespaces, liveLabCount, withLab } from '../src/index.js';
 import { describeLab, repoRoot } from './lab-gate.js';
+
+/**
+ * esbuild, to bundle the SIGTERM test's child (plain Node cannot run the TypeScript source). It is installed with
+ * tsup, a dev dependency of the repository; pnpm does not hoist it, so it is resolved from tsup's own folder.
+ */
+function esbuild(): { buildSync(o: { entryPoints: string[]; bundle: true; platform: 'node'; format: 'esm'; outfile: string; logLevel: 'error' }): unknown } {
+  const tsup = createRequire(path.join(repoRoot, 'package.json')).resolve('tsup');
+  return createRequire(tsup)('esbuild');
+}
 
 /** Running (a killed orphan may stay a zombie when PID 1 does not reap, as in some containers). */
 function alive(pid: number): boolean {
@@ -64,11 +74,6 @@ describeLab('network namespaces', () => {
   });
 
   it('deletes its namespaces when the process receives SIGTERM', { timeout: 20_000 }, async () => {
-    const esbuild = path.join(repoRoot, 'node_modules', '.bin', 'esbuild');
-    if (!existsSync(esbuild)) {
-      console.warn(`skipping the SIGTERM test: ${esbuild} not found (installed with tsup)`);
-      return;
-    }
     const dir = mkdtempSync(path.join(tmpdir(), 'cs-kernel-lab-'));
     try {
       const entry = path.join(dir, 'child.ts');
@@ -80,8 +85,7 @@ describeLab('network namespaces', () => {
           `console.log('ready ' + lab.runId);\nsetInterval(() => {}, 1000);\n`,
       );
       const out = path.join(dir, 'child.mjs');
-      const b = spawnSync(esbuild, [entry, '--bundle', '--platform=node', '--format=esm', `--outfile=${out}`], { encoding: 'utf8' });
-      expect(b.status, b.stderr).toBe(0);
+      esbuild().buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'error' });
       const child = spawn(process.execPath, [out], { stdio: ['ignore', 'pipe', 'pipe'] });
       const runId = await new Promise<string>((resolve, reject) => {
         let buf = '';

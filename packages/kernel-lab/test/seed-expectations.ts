@@ -1,5 +1,5 @@
-// The kernel's path for the seed Docker host (shared/seed, docker-2017.*) as netfilter-model.md §1.3/§2.1/§3.3/§4.1
-// and kernel-lab.md "Observed" describe it, in the normalised step vocabulary (src/normalize.ts).
+// The kernel's path for the seed Docker host (shared/seed, docker-2017.*) as docs/netfilter.md §traversal-order, §nat-first-packet, §bridge-paths, §legacy-trace
+// and docs/netfilter.md §lab-limits describe it, in the normalised step vocabulary (src/normalize.ts).
 import type { TraceStep } from '../src/index.js';
 
 export const ip = (hook: string, table: string, chain: string, type: TraceStep['type'], rule: number | null, verdict: string): TraceStep => ({

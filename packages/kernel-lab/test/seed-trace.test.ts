@@ -1,6 +1,6 @@
 // The seed Docker host rebuilt in namespaces and traced by the real kernel with both backends: c1 → c2 (bridged)
 // and c1 → 10.28.61.30 (routed out of eth0, MASQUERADE). The normalised sequences must match what
-// netfilter-model.md / kernel-lab.md report as observed, and must be the same for both backends.
+// docs/netfilter.md (§bridge-paths, §lab-limits) reports as observed, and must be the same for both backends.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
@@ -61,7 +61,7 @@ for (const backend of ['nft', 'legacy'] as const) {
         expect(strip(f.request), formatSteps(f.request).join('\n')).toEqual(C1_EXT_REQUEST);
         expect(strip(f.reply), formatSteps(f.reply).join('\n')).toEqual(ESTABLISHED_TO_DOCKER0);
         const reply = f.packets.find((p) => p.direction === 'reply')!;
-        // MASQUERADE picked eth0's address; de-NAT happens in the nat hook without traversing the chain (§2.1).
+        // MASQUERADE picked eth0's address; de-NAT happens in the nat hook without traversing the chain (docs/netfilter.md §nat-first-packet).
         expect(reply.packet).toMatchObject({ saddr: '10.28.61.30', daddr: '10.171.77.0', iif: 'eth0' });
       });
 

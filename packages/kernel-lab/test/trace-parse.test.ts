@@ -47,7 +47,7 @@ describe('trace parsers', () => {
     expect(events.map((e) => `${e.table}:${e.chain}:${e.type}:${e.rulenum}`)).toContain('filter:DOCKER:return:1');
     const fwd = events.find((e) => e.chain === 'FORWARD')!;
     expect(fwd.fields).toMatchObject({ IN: 'docker0', OUT: 'docker0', PHYSIN: 'veth0594f4b', PHYSOUT: 'veth57a3dec' });
-    // Also the kernel's syslog rendering (netfilter-model.md §4.2).
+    // Also the kernel's syslog rendering (docs/netfilter.md §legacy-log-line).
     const [sys] = parseLegacyTrace('[ 12.3] TRACE: filter:FORWARD:rule:1 IN=br0 OUT=up0 PHYSIN=c1p SRC=10.88.0.2 DST=192.168.77.2 LEN=84 DF PROTO=ICMP TYPE=8 CODE=0 ID=7 SEQ=1 MARK=0x1 ');
     expect(sys).toMatchObject({ table: 'filter', chain: 'FORWARD', rulenum: 1, fields: { MARK: '0x1', PHYSIN: 'c1p' } });
   });
@@ -63,7 +63,7 @@ describe('trace parsers', () => {
   });
 });
 
-describe('rule handles and positions (netfilter-model.md §4.4)', () => {
+describe('rule handles and positions (docs/netfilter.md §nft-handles)', () => {
   it('maps handles from the live listing and from save arithmetic identically for a fresh restore', () => {
     const live = parseNftHandles(listings['ip:filter']);
     expect(live.get(7)).toEqual({ chain: 'FORWARD', index: 1 });
@@ -148,7 +148,7 @@ describe('normaliseTrace', () => {
     const req = packets[0]!.steps;
     const names = req.map((s) => `${s.family} ${s.table} ${s.chain}`);
     expect(names.some((n) => n.includes('cs_trace'))).toBe(false);
-    // netfilter-model.md §3.3 A: bridge nat PREROUTING before ip raw PREROUTING, bridge filter FORWARD before
+    // docs/netfilter.md §bridge-paths A: bridge nat PREROUTING before ip raw PREROUTING, bridge filter FORWARD before
     // ip filter FORWARD, bridge nat POSTROUTING before ip nat POSTROUTING.
     const at = (n: string): number => names.indexOf(n);
     expect(at('bridge nat PREROUTING')).toBeLessThan(at('ip raw PREROUTING'));

@@ -14,7 +14,7 @@ export const SCENARIOS = [
     name: 'docker-2017',
     hostContext: 'shared:seed/docker-2017.host.json',
     iptables: 'shared:seed/docker-2017.iptables-save',
-    // ebtables-nft has no broute table (kernel-lab.md): the broute table is left out of the nft recording.
+    // ebtables-nft has no broute table (docs/netfilter.md §lab-limits): the broute table is left out of the nft recording.
     ebtables: 'shared:seed/docker-2017.ebtables-save',
     backends: ['legacy', 'nft'],
     flows: [

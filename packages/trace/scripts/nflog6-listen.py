@@ -2,7 +2,7 @@
 """Reads NFLOG group 0 for SECONDS and prints one JSON object per logged packet, in global sequence order:
 {"seq", "prefix", "in", "out", "physin", "physout", "mark", "src", "dst", "proto", "sport", "dport", "icmptype"}.
 IPv4 and IPv6 payloads. Run inside a network namespace whose nf_log for the family is bound to nfnetlink_log
-(legacy TRACE lines then arrive here with their prefix; netfilter-model.md §4.1, kernel-lab.md)."""
+(legacy TRACE lines then arrive here with their prefix; docs/netfilter.md §legacy-trace, §lab-limits)."""
 import json, select, socket, struct, sys, time
 
 NETLINK_NETFILTER, SUBSYS_ULOG = 12, 4

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Records the kernel's legacy TRACE for the IPv6 router of fixtures/trace/ipv6-router (ip6tables-legacy; the kernel
 # lab's harness loads IPv4 rules only) into fixtures/trace/recorded-raw/ipv6-router.legacy.json.
-# Root, Linux. Namespaces cs-<random>-{h6,a6,b6}, linked only to each other, deleted on exit (kernel-lab.md rules).
+# Root, Linux. Namespaces cs-<random>-{h6,a6,b6}, linked only to each other, deleted on exit (the rules of packages/kernel-lab/README.md).
 #   bash packages/trace/scripts/record-ipv6.sh
 set -u
 cd "$(dirname "$0")/../../.."

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { SCENARIOS } from './kernel-scenarios.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const shared = path.resolve(root, '..', 'shared');
+const shared = process.env.CHAINSIGHT_SHARED_DIR ? path.resolve(process.env.CHAINSIGHT_SHARED_DIR) : path.resolve(root, '..', 'shared'); // as test-support/shared.ts
 const lab = await import(path.join(root, 'packages', 'kernel-lab', 'dist', 'index.js'));
 
 const read = (p) => readFileSync(p.startsWith('shared:') ? path.join(shared, p.slice(7)) : path.join(root, p), 'utf8');

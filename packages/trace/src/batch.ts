@@ -1,52 +1,58 @@
 // `--batch FILE.jsonl`: one packet per line, a JSON object with the packet options' names (`src`, `dst`,
 // `proto`, `dport`, `icmp-type`, `tcp-flags`, `phys-in`, … — kebab-case as on the command line, or camelCase).
+// Each value is checked by the same table as the command line's options (packet-fields.ts); an error names the
+// line and the column of the offending value.
+import { JsonSyntaxError, parseLocatedJson, type LocatedValue } from './host/located-json';
 import type { PacketSpec } from './packet';
+import { packetField } from './packet-fields';
 
 export interface BatchLine {
   line: number;
+  /** The column (1-based) of the value an error is about; 1 without an error. */
+  column: number;
   spec: PacketSpec | null;
   error: string | null;
   /** Free-form `id` copied to the output. */
   id: unknown;
 }
 
-const KEYS: Record<string, keyof PacketSpec> = {
-  src: 'src', dst: 'dst', proto: 'proto', sport: 'sport', dport: 'dport', 'icmp-type': 'icmpType', icmpType: 'icmpType',
-  'icmp-code': 'icmpCode', icmpCode: 'icmpCode', 'tcp-flags': 'tcpFlags', tcpFlags: 'tcpFlags', state: 'state', reply: 'reply',
-  mark: 'mark', in: 'in', 'phys-in': 'physIn', physIn: 'physIn', local: 'local', from: 'from', to: 'to', out: 'out',
-  'phys-out': 'physOut', physOut: 'physOut', 'src-mac': 'srcMac', srcMac: 'srcMac', 'dst-mac': 'dstMac', dstMac: 'dstMac',
-  length: 'length', ttl: 'ttl', tos: 'tos', uid: 'uid', gid: 'gid',
-};
-
-const NUMERIC = new Set<keyof PacketSpec>(['sport', 'dport', 'icmpCode', 'mark', 'length', 'ttl', 'tos', 'uid', 'gid']);
-const STATES = new Set(['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED']);
+/** A located JSON value as the plain value JSON.parse would give (for `id`). */
+function plain(v: LocatedValue): unknown {
+  switch (v.kind) {
+    // Object.fromEntries defines own properties: a `__proto__` key stays a key, as with JSON.parse.
+    case 'object': return Object.fromEntries(v.entries.map((e) => [e.key, plain(e.value)]));
+    case 'array': return v.items.map(plain);
+    case 'null': return null;
+    default: return v.value;
+  }
+}
 
 export function parseBatchLine(text: string, line: number): BatchLine | null {
   if (!text.trim() || text.trim().startsWith('#')) return null;
-  let obj: unknown;
+  const fail = (column: number, error: string, id: unknown = null): BatchLine => ({ line, column, spec: null, error, id });
+  let obj: LocatedValue;
   try {
-    obj = JSON.parse(text);
+    obj = parseLocatedJson(text);
   } catch (e) {
-    return { line, spec: null, error: `not JSON: ${(e as Error).message}`, id: null };
+    if (!(e instanceof JsonSyntaxError)) throw e;
+    return fail(e.span.start.column, `not JSON: ${e.message}`);
   }
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { line, spec: null, error: 'each line must be a JSON object', id: null };
-  const spec: Record<string, unknown> = {};
-  let id: unknown = null;
-  for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
-    if (k === 'id') { id = v; continue; }
-    const key = KEYS[k];
-    if (!key) return { line, spec: null, error: `unknown field '${k}'`, id };
-    let value = v;
-    if (NUMERIC.has(key)) {
-      value = typeof v === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(v) ? Number(v) : v;
-      if (typeof value !== 'number' || !Number.isInteger(value)) return { line, spec: null, error: `'${k}' must be an integer`, id };
-    }
-    if (key === 'state') {
-      if (typeof v !== 'string' || !STATES.has(v.toUpperCase())) return { line, spec: null, error: `'state' must be one of ${[...STATES].join(', ')}`, id };
-      value = v.toUpperCase();
-    }
-    if ((key === 'reply' || key === 'local') && typeof v !== 'boolean') return { line, spec: null, error: `'${k}' must be true or false`, id };
-    spec[key] = value;
+  if (obj.kind !== 'object') return fail(obj.span.start.column, 'each line must be a JSON object');
+  const idEntry = obj.entries.find((e) => e.key === 'id');
+  const id = idEntry ? plain(idEntry.value) : null;
+  const spec: Partial<Record<keyof PacketSpec, unknown>> = {};
+  const seen = new Map<keyof PacketSpec, string>();
+  for (const { key: k, keySpan, value } of obj.entries) {
+    if (k === 'id') continue;
+    const field = packetField(k);
+    if (!field) return fail(keySpan.start.column, `unknown field '${k}'`, id);
+    const before = seen.get(field.key);
+    if (before !== undefined) return fail(keySpan.start.column, `'${k}' is given twice${before === k ? '' : ` (also as '${before}')`}`, id);
+    seen.set(field.key, k);
+    const v = value.kind === 'object' || value.kind === 'array' ? plain(value) : value.kind === 'null' ? null : value.value;
+    const r = field.check(v);
+    if (!r.ok) return fail(value.span.start.column, `'${k}' ${r.message}`, id);
+    spec[field.key] = r.value;
   }
-  return { line, spec: spec as PacketSpec, error: null, id };
+  return { line, column: 1, spec: spec as PacketSpec, error: null, id };
 }

@@ -1,11 +1,12 @@
 // The packet a user asks about (PacketSpec, as given on the command line or one line of a --batch file), and
 // how it becomes a concrete simulated packet with an entry point: what is not given is inferred from the host
-// context, and every inference is reported (host-context.md, "How the entry point is inferred").
+// context, and every inference is reported (docs/host-facts.md §entry-point).
 import { ICMP_TYPES, ICMPV6_TYPES, parseMac } from '@chainsight/grammar';
 import { parseIpAny } from './host/context';
 import type { HostModel, NeighbourModel, Version } from './host/model';
 import type { CtState, SimPacket } from './sim/state';
 import { formatIp } from './addr';
+import { PACKET_FIELDS, parseTcpFlags } from './packet-fields';
 import { protocolNumber } from './protocol';
 
 export interface PacketSpec {
@@ -67,23 +68,7 @@ export interface ResolvedPacket {
   inferred: string[];
 }
 
-export { protocolNumber };
-
-/** Flags a TCP segment can carry (the header's flag bits, including ECE and CWR). */
-const PACKET_TCP_FLAGS: ReadonlyMap<string, number> = new Map([
-  ['FIN', 0x01], ['SYN', 0x02], ['RST', 0x04], ['PSH', 0x08], ['ACK', 0x10], ['URG', 0x20], ['ECE', 0x40], ['CWR', 0x80],
-  ['NONE', 0],
-]);
-
-export function parseTcpFlags(text: string): number | null {
-  let f = 0;
-  for (const name of text.split(/[,|+ ]+/).filter(Boolean)) {
-    const v = PACKET_TCP_FLAGS.get(name.toUpperCase());
-    if (v === undefined) return null;
-    f |= v;
-  }
-  return f;
-}
+export { protocolNumber, parseTcpFlags };
 
 /** Echo request types that may create a conntrack entry (nf_conntrack_proto_icmp.c valid_new[]). */
 const ICMP_REQUEST_REPLY: Record<number, number> = { 8: 0, 13: 14, 15: 16, 17: 18 };
@@ -98,10 +83,28 @@ function parseIcmp(v: Version, spec: PacketSpec): { type: number; code: number }
   if (t === undefined) return { type: v === 4 ? 8 : 128, code: spec.icmpCode ?? 0 };
   if (typeof t === 'number') return { type: t, code: spec.icmpCode ?? 0 };
   const m = /^(\d+)(?:\/(\d+))?$/.exec(t);
-  if (m) return { type: Number(m[1]), code: m[2] !== undefined ? Number(m[2]) : spec.icmpCode ?? 0 };
-  const named = (v === 4 ? ICMP_TYPES : ICMPV6_TYPES).get(t);
-  if (!named || named[0] < 0) throw new PacketError('trace/packet-icmp-type', `unknown ICMP${v === 6 ? 'v6' : ''} type '${t}'`);
-  return { type: named[0], code: named[1] ?? spec.icmpCode ?? 0 };
+  const named = m ? null : (v === 4 ? ICMP_TYPES : ICMPV6_TYPES).get(t);
+  if (!m && (!named || named[0] < 0)) throw new PacketError('trace/packet-icmp-type', `unknown ICMP${v === 6 ? 'v6' : ''} type '${t}'`);
+  const type = m ? Number(m[1]) : named![0];
+  const code = m ? (m[2] !== undefined ? Number(m[2]) : null) : named![1];
+  // A code in the type (`3/1`, `port-unreachable`) and another in --icmp-code: which one was meant is unknown.
+  if (code !== null && spec.icmpCode !== undefined && spec.icmpCode !== code) {
+    throw new PacketError('trace/packet-icmp-type', `--icmp-type ${t} has code ${code}, --icmp-code says ${spec.icmpCode}`);
+  }
+  return { type, code: code ?? spec.icmpCode ?? 0 };
+}
+
+/**
+ * The fields of a spec checked as the command line and --batch check them (packet-fields.ts), for library
+ * callers that build a PacketSpec themselves: a value the header cannot carry is an error, never traced.
+ */
+export function checkPacketSpec(spec: PacketSpec): void {
+  for (const f of PACKET_FIELDS) {
+    const v = spec[f.key];
+    if (v === undefined) continue;
+    const r = f.check(v);
+    if (!r.ok) throw new PacketError('trace/packet-value', `--${f.option} ${r.message}`);
+  }
 }
 
 function address(text: string, what: string): { version: Version; address: bigint } {
@@ -130,6 +133,7 @@ function defaultLength(v: Version, proto: number, flags: number): number {
 
 /** Builds the concrete packet and entry point. Throws PacketError for contradictions and missing facts. */
 export function resolvePacket(spec: PacketSpec, host: HostModel): ResolvedPacket {
+  checkPacketSpec(spec);
   const inferred: string[] = [];
   const from = spec.from !== undefined ? neighbour(host, spec.from, '--from') : undefined;
   const to = spec.to !== undefined ? neighbour(host, spec.to, '--to') : undefined;
@@ -161,6 +165,12 @@ export function resolvePacket(spec: PacketSpec, host: HostModel): ResolvedPacket
     const t = parseIcmp(v, spec);
     icmpType = t.type;
     icmpCode = t.code;
+  }
+  // ICMP fields on another protocol would be dropped without a word: refuse them, except on the RELATED reply,
+  // the ICMP error about the packet (--reply --state RELATED --icmp-type 3/3).
+  const errorReply = spec.reply === true && spec.state === 'RELATED';
+  if (proto !== 1 && proto !== 58 && !errorReply && (spec.icmpType !== undefined || spec.icmpCode !== undefined)) {
+    throw new PacketError('trace/packet-proto', `--icmp-type/--icmp-code need an icmp or icmpv6 packet, not '${spec.proto}'`);
   }
   const hasPorts = proto === 6 || proto === 17 || proto === 132 || proto === 33 || proto === 136;
   if (!hasPorts && (spec.sport !== undefined || spec.dport !== undefined)) {
@@ -257,6 +267,12 @@ export function resolvePacket(spec: PacketSpec, host: HostModel): ResolvedPacket
   }
   const icmpReq = icmpType !== null && icmpReplyType(v, icmpType) !== null;
   const length = spec.length ?? defaultLength(v, proto, tcpFlags);
+  // The IP total length as xt_length reads it: tot_len of IPv4 (at least its 20-byte header), payload_len + 40
+  // of IPv6 (net/netfilter/xt_length.c).
+  const [minLength, maxLength] = v === 4 ? [20, 65535] : [40, 65575];
+  if (length < minLength || length > maxLength) {
+    throw new PacketError('trace/packet-value', `--length ${length} is not an IPv${v} packet length (${minLength} to ${maxLength})`);
+  }
   const packet: SimPacket = {
     v, src: src.address, dst: dst.address, proto,
     sport: hasPorts ? spec.sport ?? 40000 : null,

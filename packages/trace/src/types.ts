@@ -1,6 +1,7 @@
-// Public result types of a trace: outcomes, steps (in the legacy TRACE vocabulary, see netfilter-model.md §4.1),
+// Public result types of a trace: outcomes, steps (in the legacy TRACE vocabulary, see docs/netfilter.md §legacy-trace),
 // events (routing, NAT, bridge decisions, log lines), and the packet as seen at each step.
 import type { Rule } from '@chainsight/grammar';
+import type { LeftOut } from './sim/pending';
 
 export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING' | 'BROUTING';
 export type StepFamily = 'ip' | 'ip6' | 'bridge';
@@ -139,5 +140,7 @@ export interface TraceResult {
   outcomes: Outcome[];
   /** Exploration stopped at the outcome limit. */
   truncated: boolean;
+  /** When it stopped: how many paths at least were not explored, and the forks they split on (sim/pending.ts). */
+  leftOut?: LeftOut;
   backend: { ip: Backend; bridge: Backend };
 }

@@ -1,6 +1,6 @@
 // Conversations: each packet of a connection traced against the connection as the packets before it left it.
 // The expected paths are the kernel's, recorded by the conformance suite (fixtures/conformance/<scenario>/
-// recorded.nft.json, flows named below); the semantic cases around them follow netfilter-model.md §2.1.
+// recorded.nft.json, flows named below); the semantic cases around them follow docs/netfilter.md §nat-first-packet.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,7 +46,7 @@ describe.each([
   });
 });
 
-describe('conntrack along a conversation (netfilter-model.md §2.1)', () => {
+describe('conntrack along a conversation (docs/netfilter.md §nat-first-packet)', () => {
   const compiled = compileScenario('firewall');
   const natSteps = (steps: { table: string }[]) => steps.filter((s) => s.table === 'nat').length;
 

@@ -44,12 +44,44 @@ describe('docs/trace-json.md', () => {
   });
 });
 
-// docs/host-facts.md: its rules example is what parseHostContext reads without a word, and its capture command is
-// the one chainsight's own hint gives.
+// docs/host-facts.md: its examples are what parseHostContext reads without a word, every field the reader knows is
+// documented in its section, and its capture command is the one chainsight's own hint gives.
 describe('docs/host-facts.md', () => {
   const facts = readFileSync(path.join(repoRoot, 'docs', 'host-facts.md'), 'utf8');
+  const blocks = [...facts.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  it('has a host context example that reads cleanly and uses every section', () => {
+    const r = parseHostContext(blocks.find((b) => b.startsWith('{'))!, 'doc');
+    expect(r.diagnostics).toEqual([]);
+    const c = r.context!;
+    expect([c.interfaces.length > 0, c.routes.length > 0, c.neighbors.length > 0, Object.keys(c.sysctl).length > 0, c.hostname]).toEqual([true, true, true, true, 'docker-host']);
+  });
+  // The reader lists its known fields in the warning for an unknown one: each must be in the doc's section.
+  const known = (json: string) => parseHostContext(json, 'probe').diagnostics.find((d) => d.code === 'trace/host-context-unknown-field')!.hint!.replace('known fields: ', '').split(', ');
+  const section = (id: string) => facts.split(`<a id="${id}"></a>`)[1]!.split('<a id=')[0]!;
+  const probes: [string, string, string][] = [
+    ['the host context', 'host-context', '{ "zz": 1 }'],
+    ['an interface', 'interfaces', '{ "interfaces": [{ "name": "a", "zz": 1 }] }'],
+    ['a route', 'routes', '{ "interfaces": [{ "name": "a" }], "routes": [{ "dst": "default", "dev": "a", "zz": 1 }] }'],
+    ['a neighbour', 'neighbors', '{ "neighbors": [{ "ip": "192.0.2.1", "zz": 1 }] }'],
+    ['a policy rule', 'rules', '{ "rules": [{ "table": "local", "zz": 1 }] }'],
+  ];
+  it.each(probes)('documents every field of %s (section %s)', (_what, id, probe) => {
+    const text = section(id);
+    expect(known(probe).filter((f) => f !== 'comment' && !text.includes(`\`${f}\``) && !text.includes(`[].${f}\``))).toEqual([]);
+  });
+  it('documents every sysctl the model reads', () => {
+    // The names the simulator and the host model read (and default): 'net.…' literals, and confFlag(dev, 'key').
+    const src = ['sim/path.ts', 'host/model.ts'].map((f) => readFileSync(path.join(repoRoot, 'packages/trace/src', f), 'utf8')).join('\n');
+    const read = new Set([
+      ...[...src.matchAll(/'(net\.[a-z0-9_.-]+[a-z0-9_])'/g)].map((m) => m[1]!),
+      ...[...src.matchAll(/confFlag\([^,]+, '([a-z_]+)'\)/g)].map((m) => `net.ipv4.conf.all.${m[1]}`),
+    ]);
+    expect(read.size).toBeGreaterThanOrEqual(8);
+    const text = section('sysctl');
+    expect([...read].filter((k) => !text.includes(`\`${k}\``))).toEqual([]);
+  });
   it('has a rules example that reads cleanly', () => {
-    const rules = /```json\n([\s\S]*?)```/.exec(facts)![1]!;
+    const rules = blocks.find((b) => b.startsWith('"rules"'))!;
     const r = parseHostContext(`{ "interfaces": [], "routes": [], ${rules} }`, 'doc');
     expect(r.diagnostics).toEqual([]);
     expect(r.context!.rules).toHaveLength(5);

@@ -66,7 +66,7 @@ describe('chain traversal (ipt_do_table)', () => {
     expect(steps(r.outcomes[0]!)).toEqual(want);
     expect(r.outcomes[0]!.verdict).toBe(verdict);
   });
-  it('labels an unconditional -j ACCEPT in a built-in chain "policy" with its own number (the §4.1 quirk)', () => {
+  it('labels an unconditional -j ACCEPT in a built-in chain "policy" with its own number (the quirk of docs/netfilter.md §legacy-trace)', () => {
     const r = tr(rules, { from: 'lan', dst: '198.51.100.7', proto: 'udp', dport: 53 });
     expect(steps(r.outcomes[0]!)).toEqual(['filter:FORWARD:rule:2 JUMP:B', 'filter:B:return:2 RETURN', 'filter:FORWARD:policy:3 ACCEPT']);
     expect(r.outcomes[0]!.steps.map((s) => [s.type, s.rule])).toEqual([['rule', 2], ['return', null], ['rule', 3]]);
@@ -170,7 +170,7 @@ describe('conntrack', () => {
     // later packets keep the first packet's MASQUERADE without traversing the chain
     expect(o.masquerade).toBe(state === 'NEW' || state === 'ESTABLISHED');
   });
-  it('no rule needs conntrack: the nat chains are not consulted (§2.0)', () => {
+  it('no rule needs conntrack: the nat chains are not consulted (docs/netfilter.md §conntrack-active)', () => {
     const r = tr('*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A POSTROUTING -o eth0\nCOMMIT\n', { from: 'lan', dst: '203.0.113.9' });
     expect(r.outcomes[0]!.steps).toEqual([]);
   });
@@ -206,7 +206,7 @@ describe('bridge path', () => {
     const hairpin = { ...HOST, interfaces: HOST.interfaces.map((i) => (i.name === 'p1' ? { ...i, hairpin: true } : i)) };
     expect(tr(nat, { from: 'a', dst: '10.9.0.1' }, { host: hairpin }).outcomes[0]!.summary).toBe('bridged out p1 (bridge br0)');
   });
-  it('without bridge-nf-call-iptables bridged frames meet no iptables chain (§3.6)', () => {
+  it('without bridge-nf-call-iptables bridged frames meet no iptables chain (docs/netfilter.md §brnf-off)', () => {
     const f = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n';
     expect(tr(f, { from: 'a', to: 'b' }).outcomes[0]!.verdict).toBe('DROP');
     const off = { ...HOST, sysctl: { 'net.bridge.bridge-nf-call-iptables': 0 } };
@@ -216,7 +216,7 @@ describe('bridge path', () => {
     const r = tr('*broute\n:BROUTING ACCEPT\n-A BROUTING -p IPv4 -j DROP\n', { from: 'a', to: 'b' });
     expect(r.outcomes[0]!.events.some((e) => e.kind === 'bridge' && /routed, not bridged/.test(e.text))).toBe(true);
   });
-  it('legacy ebtables runs nat OUTPUT before filter OUTPUT, ebtables-nft the other way round (§3.1)', () => {
+  it('legacy ebtables runs nat OUTPUT before filter OUTPUT, ebtables-nft the other way round (docs/netfilter.md §bridge-priorities)', () => {
     const out = '*nat\n:PREROUTING ACCEPT\n:OUTPUT ACCEPT\n:POSTROUTING ACCEPT\n-A OUTPUT -j CONTINUE\n*filter\n:INPUT ACCEPT\n:FORWARD ACCEPT\n:OUTPUT ACCEPT\n-A OUTPUT -j CONTINUE\n';
     const order = (backend: 'nft' | 'legacy') => tr(out, { local: true, to: 'a' }, { backend }).outcomes[0]!.steps.filter((s) => s.hook === 'OUTPUT').map((s) => s.table);
     expect(order('legacy')).toEqual(['nat', 'nat', 'filter', 'filter']);

@@ -14,7 +14,7 @@ const snapshotOf = (f: string): Snapshot => parseSnapshot(fixture(f), { fileName
 
 /** One line per (hook, table) run: `FORWARD filter: FORWARD#1 DOCKER-USER#3 DOCKER:return FORWARD:policy`, with
  *  the family for non-IP tables (`bridge filter:`) and `#?` for a rule that could not be tied. The TRACE rule itself
- *  is left out: nf_tables prints it, x_tables does not (netfilter-model.md §4.3). */
+ *  is left out: nf_tables prints it, x_tables does not (docs/netfilter.md §nft-trace). */
 export function compactPath(steps: readonly PathStep[]): string[] {
   const out: string[] = [];
   let head = '';
@@ -139,7 +139,7 @@ describe('the readings behind the docker-host paths', () => {
     expect(reading(label)).toMatchObject(expected);
   });
 
-  it('joins the trace ids of a frame that a bridge handed up to IP (§4.3)', () => {
+  it('joins the trace ids of a frame that a bridge handed up to IP (docs/netfilter.md §nft-trace)', () => {
     const x = explainTrace(fixture('docker-host.xtables-monitor.txt'), [snapshotOf('docker-host.nft.iptables-save')]);
     const routed = x.packets[2]!;
     expect(routed.traceIds).toHaveLength(2);

@@ -1,5 +1,5 @@
-// Tying trace lines to rules: the legacy numbering (netfilter-model.md §4.1, including the chain-end labels of
-// unconditional standard verdicts), xtables-monitor's printed rule text and handles (§4.4), and nft's rule text
+// Tying trace lines to rules: the legacy numbering (docs/netfilter.md §legacy-trace, including the chain-end labels of
+// unconditional standard verdicts), xtables-monitor's printed rule text and handles (docs/netfilter.md §nft-handles), and nft's rule text
 // compared fact by fact. The snapshot is small and written for these cases.
 import { parseSnapshot, type Snapshot } from '@chainsight/grammar';
 import { describe, expect, it } from 'vitest';

@@ -1,10 +1,11 @@
 // The packet the simulator shows at each step against what the real kernel logged at that step: for the legacy
-// recordings every TRACE line (label `table:chain:type:num`, including the return/policy quirk of §4.1) and its
+// recordings every TRACE line (label `table:chain:type:num`, including the return/policy quirk of docs/netfilter.md §legacy-trace) and its
 // IN/OUT/PHYSIN/PHYSOUT/MAC/SRC/DST/ports/flags/MARK, and the TTL change, are compared with the simulator's
 // legacy-TRACE rendering of the steps that matched the kernel's path (kernel-recorded.test.ts).
 import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '@chainsight/grammar';
 import { packetFields } from '../src/render/kernel-log';
+import { sharedMissing } from '../../../test-support/shared';
 import { compileRecording, matchingSteps, readInput, recordings, traceLineFields, type Recording } from './kernel-recorded';
 
 const legacy = recordings().filter((r) => r.backend === 'legacy');
@@ -21,7 +22,7 @@ const COMPARED = ['IN', 'OUT', 'PHYSIN', 'PHYSOUT', 'MAC', 'SRC', 'DST', 'SPT', 
 
 describe.each(legacy)('$file', (r) => {
   const compiled = compileRecording(r);
-  if (compiled === null) { it.skip('needs the shared seed data', () => {}); return; }
+  if (compiled === null) { it.skip(sharedMissing(`the inputs of ${r.file}`), () => {}); return; }
   const { tables, shift } = harness(r);
   it.each(r.flows.map((f) => [f.name, f] as const))('%s: every TRACE line', (_n, f) => {
     const kernelLines = f.rawTrace.split('\n').filter((l) => l.startsWith('TRACE: ')).map(traceLineFields)

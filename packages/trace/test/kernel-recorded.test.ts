@@ -5,16 +5,15 @@
 // simulated outcomes, and across repeated flows every endpoint must have been predicted.
 import { describe, expect, it } from 'vitest';
 import { trace } from '../src/index';
-import { comparable, compileRecording, formatSteps, packetSpec, recordings, sameSteps, sharedDir, stripKernel } from './kernel-recorded';
+import { sharedMissing } from '../../../test-support/shared';
+import { comparable, compileRecording, formatSteps, packetSpec, recordings, sameSteps, stripKernel } from './kernel-recorded';
 
 const all = recordings();
 
 describe.each(all)('$file', (r) => {
   const compiled = compileRecording(r);
-  const needsShared = r.hostContext.startsWith('shared:') || r.iptables.startsWith('shared:');
   if (compiled === null) {
-    if (process.env.CI === 'true') throw new Error(`inputs of ${r.file} are missing (shared data at ${sharedDir})`);
-    it.skip(`needs the shared seed data (${needsShared ? sharedDir : 'fixtures'})`, () => {});
+    it.skip(sharedMissing(`the inputs of ${r.file} (${[r.iptables, r.hostContext].join(', ')})`), () => {});
     return;
   }
   const cases = r.flows.flatMap((f) => f.packets.map((p, i) => ({ f, p, i })));

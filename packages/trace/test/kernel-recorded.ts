@@ -5,9 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSnapshot, type Snapshot } from '@chainsight/grammar';
 import { compileRuleset, parseHostContext, trace, type CompiledRuleset, type PacketSpec, type TraceStep } from '../src/index';
+import { sharedDir } from '../../../test-support/shared';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const sharedDir = path.resolve(repoRoot, '..', 'shared');
 
 export interface KernelStep {
   family: string;
@@ -63,7 +63,7 @@ export function recordings(): Recording[] {
 
 /**
  * With nf_tables the event of a REJECT rule is emitted after its target ran, i.e. after the events of the RST / ICMP
- * error the target sent (netfilter-model.md §5.2), and the harness then splits it off as a packet of its own that
+ * error the target sent (docs/netfilter.md §reject), and the harness then splits it off as a packet of its own that
  * starts without a hook. Put it back at the end of the rejected packet.
  */
 function mergeRejectTails(packets: RecordedPacket[]): RecordedPacket[] {

@@ -4,6 +4,7 @@
 import { parseSnapshot } from '@chainsight/grammar';
 import { compileRuleset, resolvePacket, type PacketSpec } from '../src/index';
 import { Chooser } from '../src/sim/choices';
+import { HostFacts } from '../src/sim/host-facts';
 import { newConn } from '../src/sim/conntrack';
 import { SetChanges } from '../src/sim/set-changes';
 import type { SimPacket } from '../src/sim/state';
@@ -70,7 +71,7 @@ export function evaluate(c: MatchCase): Result {
   }
   Object.assign(p, fields);
   const chooser = new Chooser([], new Map());
-  const ctx: EvalCtx = { host: compiled.host, hook: 'FORWARD', table: 'filter', chooser, effects: noEffects, sets: new SetChanges() };
+  const ctx: EvalCtx = { host: compiled.host, hook: 'FORWARD', table: 'filter', chooser, effects: noEffects, sets: new SetChanges(), facts: new HostFacts(compiled, chooser) };
   const r = rule.pred === null ? true : rule.pred(p, ctx);
   return chooser.taken.length ? 'fork' : r;
 }

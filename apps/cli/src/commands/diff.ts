@@ -4,7 +4,7 @@ import { diffSnapshots, renderStat, renderText, type DiffOptions } from '@chains
 import { choice, parseArgs, UsageError } from '../args';
 import { EXIT, type Command } from '../command';
 import { toJson } from '../json';
-import { counts, loadSnapshot, renderDiagnostics } from '../load';
+import { counts, loadRulesets, pairRulesets, renderDiagnostics } from '../load';
 import { DIFF_HELP } from '../messages/diff';
 import { INPUT_OPTION_DEFS, loadOptions } from './input-options';
 
@@ -38,7 +38,8 @@ export const command: Command = {
     // A listing (-S / -L) does not name its table: the first --table names it.
     const load = loadOptions({ ...args, options: new Map([...args.options].filter(([k]) => k !== 'table')) });
     if (tables.length) load.table = tables[0];
-    const [before, after] = [await loadSnapshot(io, args.positionals[0]!, load), await loadSnapshot(io, args.positionals[1]!, load)];
+    // A host capture holds a ruleset per family: the two sides' rulesets of one family are compared.
+    const [before, after] = pairRulesets(await loadRulesets(io, args.positionals[0]!, load), await loadRulesets(io, args.positionals[1]!, load));
     const verbose = args.flags.has('verbose');
     for (const f of [before, after]) renderDiagnostics(io, f, c, verbose ? 'warning' : 'error');
 

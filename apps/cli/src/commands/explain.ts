@@ -1,5 +1,5 @@
 // `chainsight explain LOG --rules FILE...`: a real kernel trace, annotated with the rules it refers to.
-import { looksLikeIpsetSave, type IpSet, type Snapshot } from '@chainsight/grammar';
+import { looksLikeCapture, looksLikeIpsetSave, type IpSet, type Snapshot } from '@chainsight/grammar';
 import {
   compareWithSimulation, explainTrace, explanationJson, readHostInputs, renderExplanation, type HostContext, type PacketComparison,
 } from '@chainsight/trace';
@@ -7,6 +7,7 @@ import { choice, optionValue, parseArgs, UsageError } from '../args';
 import { EXIT, type Command } from '../command';
 import { toJson } from '../json';
 import { counts, formatDiagnostic, InputError, loadIpsets, parseLoaded, readInput, renderDiagnostics } from '../load';
+import { loadCapture } from '../capture-input';
 import { EXPLAIN_HELP, EXPLAIN_NO_RULES } from '../messages/explain';
 import { INPUT_OPTION_DEFS, loadOptions } from './input-options';
 
@@ -35,13 +36,26 @@ export const command: Command = {
     if (logPath === '-' && rulePaths.includes('-')) throw new UsageError('only one of LOG and the rules can be read from stdin');
     const format = choice(args, 'format', ['text', 'json'] as const, 'text');
     const verbose = args.flags.has('verbose');
+    const hostPath = optionValue(args, 'host');
+    if (hostPath !== undefined && !args.flags.has('compare')) throw new UsageError('--host is only used with --compare');
 
     const text = await readInput(io, logPath);
     const snapshots: Snapshot[] = [];
     const ipsets: IpSet[] = [];
     let parseErrors = 0;
+    /** The host facts of a capture among the rules: --compare uses them when --host is not given. */
+    let captured: HostContext | null = null;
     for (const p of rulePaths) {
       const ruleText = await readInput(io, p);
+      // A host capture: its rules and ipsets, and its host facts for --compare.
+      if (looksLikeCapture(ruleText)) {
+        const r = await loadCapture(io, p, ruleText, c, loadOptions(args).family);
+        parseErrors += r.errors;
+        snapshots.push(...r.snapshots);
+        ipsets.push(...r.ipsets);
+        captured ??= r.host;
+        continue;
+      }
       // `ipset save` beside the rules: --compare decides -m set from the sets' contents.
       if (looksLikeIpsetSave(ruleText)) {
         const r = loadIpsets(io, p, ruleText, c);
@@ -54,15 +68,18 @@ export const command: Command = {
       parseErrors += counts(f.result.diagnostics).errors;
       snapshots.push(f.result.snapshot);
     }
-    const hostPath = optionValue(args, 'host');
-    if (hostPath !== undefined && !args.flags.has('compare')) throw new UsageError('--host is only used with --compare');
-    let host: HostContext | null = null;
+    let host: HostContext | null = args.flags.has('compare') ? captured : null;
     if (hostPath !== undefined) {
       const hostText = await readInput(io, hostPath);
-      const r = readHostInputs([{ text: hostText, fileName: hostPath }]);
-      for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, hostText, c) + '\n');
-      if (!r.context || r.diagnostics.some((d) => d.severity === 'error')) throw new InputError(`${hostPath}: not a usable host context`);
-      host = r.context;
+      if (looksLikeCapture(hostText)) {
+        host = (await loadCapture(io, hostPath, hostText, c)).host;
+        if (!host) throw new InputError(`${hostPath}: the capture holds no usable host facts`);
+      } else {
+        const r = readHostInputs([{ text: hostText, fileName: hostPath }]);
+        for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, hostText, c) + '\n');
+        if (!r.context || r.diagnostics.some((d) => d.severity === 'error')) throw new InputError(`${hostPath}: not a usable host context`);
+        host = r.context;
+      }
     }
     const explanation = explainTrace(text, snapshots, { fileName: logPath === '-' ? '<stdin>' : logPath });
     if (explanation.stats.traceLines === 0) {

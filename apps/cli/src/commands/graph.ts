@@ -4,13 +4,13 @@ import { buildChainGraph, graphToJson, renderDot, renderMermaid } from '@chainsi
 import { UsageError, choice, parseArgs } from '../args';
 import { EXIT, type Command } from '../command';
 import { toJson } from '../json';
-import { counts, loadSnapshot, renderDiagnostics } from '../load';
+import { counts, loadRulesets, oneRuleset, renderDiagnostics } from '../load';
 import { GRAPH_HELP } from '../messages/graph';
 import { INPUT_OPTION_DEFS, loadOptions } from './input-options';
 
 export const command: Command = {
   name: 'graph',
-  async run(argv, { io, colors: c }) {
+  async run(argv, { io, colors: c, data }) {
     const args = parseArgs(argv, { ...INPUT_OPTION_DEFS, format: { value: true }, expand: {} });
     if (args.flags.has('help')) { io.stdout(GRAPH_HELP + '\n'); return EXIT.ok; }
     if (args.positionals.length !== 1) {
@@ -19,7 +19,7 @@ export const command: Command = {
       return EXIT.error;
     }
     const format = choice(args, 'format', ['dot', 'mermaid', 'json'] as const, 'dot');
-    const file = await loadSnapshot(io, args.positionals[0]!, loadOptions(args));
+    const file = oneRuleset(await loadRulesets(io, args.positionals[0]!, loadOptions(args)));
     renderDiagnostics(io, file, c, 'error');
     const graph = buildChainGraph(file.result.snapshot);
     const table = args.options.get('table')?.[0];
@@ -29,7 +29,7 @@ export const command: Command = {
     }
     const options = { expand: args.flags.has('expand'), ...(table !== undefined ? { tables: [table] } : {}) };
     if (format === 'json') io.stdout(toJson(graphToJson(graph, options)) + '\n');
-    else io.stdout(format === 'dot' ? renderDot(graph, options) : renderMermaid(graph, options));
+    else data(format === 'dot' ? renderDot(graph, options) : renderMermaid(graph, options));
     return counts(file.result.diagnostics).errors ? EXIT.error : EXIT.ok;
   },
 };

@@ -1,11 +1,12 @@
 // `chainsight parse FILE...`: what each file is and what it holds.
-import { looksLikeIpsetSave, parseIpsetSave, ruleCount, type IpsetParseResult, type Snapshot } from '@chainsight/grammar';
+import { looksLikeCapture, looksLikeIpsetSave, parseIpsetSave, ruleCount, type IpsetParseResult, type Snapshot } from '@chainsight/grammar';
 import { parseArgs, choice } from '../args';
 import { EXIT, type Command } from '../command';
 import { toJson } from '../json';
 import { counts, displayName, formatDiagnostic, parseLoaded, readInput, renderDiagnostics, type LoadedFile } from '../load';
 import { PARSE_HELP } from '../messages/index';
 import type { Colors } from '../color';
+import { captureJson, captureRulesets, captureSummary } from '../capture-input';
 import { INPUT_OPTION_DEFS, loadOptions } from './input-options';
 
 const FAMILY_NAME = { ipv4: 'IPv4', ipv6: 'IPv6', bridge: 'bridge (ebtables)' } as const;
@@ -51,7 +52,7 @@ function summary(f: LoadedFile, c: Colors): string {
   const { snapshot: s, detected } = f.result;
   const gen = s.generator ? ` (${s.generator.tool}${s.generator.version ? ' v' + s.generator.version : ''})` : '';
   const out = [
-    `${c.bold(f.path)}: ${s.format}, ${FAMILY_NAME[s.family]}, backend ${s.backend}${gen}`,
+    `${c.bold(f.path)}${f.section ? ` [${f.section}]` : ''}: ${s.format}, ${FAMILY_NAME[s.family]}, backend ${s.backend}${gen}`,
     c.dim(`  detected from: ${detected.reason}`),
   ];
   for (const t of s.tables) {
@@ -89,14 +90,21 @@ export const command: Command = {
       // `ipset save` output is read as sets (the contents `chainsight trace` decides -m set with).
       const text = await readInput(io, p);
       const file = displayName(p);
+      // A host capture: one ruleset per rules section, the capture summarised with the first.
+      if (looksLikeCapture(text)) { files.push(...(await captureRulesets(p, text, loadOptions(args)))); continue; }
       files.push(looksLikeIpsetSave(text) ? { kind: 'ipset', path: file, text, ipset: parseIpsetSave(text, file) } : parseLoaded(p, text, loadOptions(args)));
     }
     if (format === 'json') {
       io.stdout(toJson({
-        schema: 1,
+        schema: 'chainsight.parse/1',
         files: files.map((f) => ('ipset' in f
           ? { file: f.path, detected: { format: 'ipset-save', reason: "'create NAME TYPE' lines (ipset save)" }, ipsets: f.ipset.sets, diagnostics: f.ipset.diagnostics }
-          : { file: f.path, detected: f.result.detected, snapshot: f.result.snapshot, diagnostics: f.result.diagnostics })),
+          : {
+            file: f.path,
+            ...(f.section ? { section: f.section } : {}),
+            ...(f.capture ? { capture: captureJson(f.capture) } : {}),
+            detected: f.result.detected, snapshot: f.result.snapshot, diagnostics: f.result.diagnostics,
+          })),
       }) + '\n');
     } else {
       for (const f of files) {
@@ -106,7 +114,7 @@ export const command: Command = {
           continue;
         }
         renderDiagnostics(io, f, c, 'warning');
-        if (!args.flags.has('quiet')) io.stdout(summary(f, c) + '\n');
+        if (!args.flags.has('quiet')) io.stdout((f.capture ? captureSummary(f.path, f.capture).join('\n') + '\n' : '') + summary(f, c) + '\n');
       }
     }
     const all = files.flatMap((f) => ('ipset' in f ? f.ipset.diagnostics : f.result.diagnostics));

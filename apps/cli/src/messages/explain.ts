@@ -21,7 +21,7 @@ under a new id) or, for legacy lines, by addresses, IPv4 ID, ports and hook orde
 Options:
   --rules FILE       a snapshot of the traced host: iptables-save, ip6tables-save, ebtables-save or a
                      listing (repeatable; files after LOG are read as rules too)
-  --format F         text (default) | json (schema 1, docs/explain.md)
+  --format F         text (default) | json (schema chainsight.explain/1, docs/explain.md)
   --compare          also simulate each packet (chainsight trace) and show where the kernel's path and the
                      simulated one part
   --host FILE        host facts for --compare: a host context JSON, or iproute2 JSON captures (see trace --help)

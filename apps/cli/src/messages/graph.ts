@@ -12,7 +12,7 @@ Options:
 ${COMMON_INPUT_OPTIONS.split('\n').filter((l) => !l.trimStart().startsWith('--table')).join('\n')}
   --table T          draw only table T (also names the table of an -S / -L listing)
   --format F         dot (default; render with: chainsight graph FILE | dot -Tsvg > chains.svg)
-                     | mermaid | json
+                     | mermaid | json (schema chainsight.graph/1; docs/graph-json.md)
   --expand           draw every chain, no collapsing
   -h, --help
 

@@ -13,11 +13,13 @@ Commands:
   graph FILE       draw the chain graph (dot, mermaid or json)
   diff OLD NEW     what changed between two snapshots, rule by rule
   explain LOG      annotate real kernel TRACE output with the rules it refers to
+  capture --script print the script that captures a host's rules and facts into one file (host.capture)
 
 Inputs: iptables-save, ip6tables-save, ebtables-save, \`iptables -S\`, \`iptables -L [-n] [-v]\`,
-\`ebtables -L\`, and shell scripts of iptables/ebtables commands (auto-detected; '-' reads stdin).
+\`ebtables -L\`, shell scripts of iptables/ebtables commands, and host captures (auto-detected; '-' reads stdin).
 
-Run 'chainsight <command> --help' for a command's options.
+Run 'chainsight <command> --help' for a command's options; 'chainsight --version' (-V) prints the version.
+An example to try ships in the package: dist/examples/docker-host (its README lists the commands).
 Exit codes: 0 clean, 1 findings (see each command), 2 errors (bad input, bad usage).
 Colour is used on terminals; NO_COLOR turns it off.`;
 
@@ -34,7 +36,7 @@ as sets (name, type, family, members).
 
 Options:
 ${COMMON_INPUT_OPTIONS}
-  --format F         text (default) | json (the whole typed model, schema 1)
+  --format F         text (default) | json (the whole typed model, schema chainsight.parse/1; docs/parse-json.md)
   --strict           exit 1 when there are warnings
   --quiet            only diagnostics, no summary
   -h, --help

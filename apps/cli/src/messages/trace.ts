@@ -17,7 +17,7 @@ Packet:
   --from NAME / --to NAME      a neighbour of the host context (its address, interface, bridge port, MAC)
   --proto P                    tcp | udp | icmp | icmpv6 | sctp | dccp | udplite | NUMBER (default icmp echo)
   --sport N / --dport N        ports (default source port 40000)
-  --icmp-type T                echo-request, 8, 3/3, … (default echo request)
+  --icmp-type T                echo-request, 8, 3/3, … (default echo request); --icmp-code N its code
   --tcp-flags F                SYN,ACK,… (default SYN for a new connection)
   --state S                    NEW (default) | ESTABLISHED | RELATED | INVALID | UNTRACKED
   --reply                      trace the reply of the connection described by the other options
@@ -27,14 +27,19 @@ Packet:
                                from the other side); repeatable, in order; --expect checks the last packet
   --mark N                     skb mark as it arrives
   --length N / --ttl N / --tos N / --uid N / --gid N / --src-mac MAC / --dst-mac MAC
+                               each checked against what the header carries (ports 0-65535, mark 32 bits, …);
+                               a --batch line's values are checked the same way
 
 Where it enters and leaves (inferred from the host context when not given; the output says what was):
   --in IFACE [--phys-in PORT]  received on IFACE (a bridge with --phys-in: arrives on that bridge port)
   --local                      sent by a local process
   --out IFACE / --phys-out P   pin the egress interface / bridge port
+  --local-addr IP              without host facts: an address of this host (repeatable); given, these are all
+                               of them. Not given, whether a destination is the host's forks the trace (each
+                               outcome says which it assumes; --assume local=false or local:IP=BOOL pins it)
 
 Output:
-  --format F                   text (default) | json (schema 1, docs/trace-json.md) | kernel (the log lines the
+  --format F                   text (default) | json (schema chainsight.trace/1, docs/trace-json.md) | kernel (the log lines the
                                kernel writes: legacy TRACE lines, LOG and ebtables --log lines)
   --trace-all                  with --format kernel: as if a raw TRACE rule had matched the packet first
   --expect V                   exit 1 unless every outcome is V: ACCEPT (got through) | DROP | REJECT |

@@ -25,7 +25,7 @@ export interface CollapsedNode {
   rules: number;
   /** Hooks (built-in chains) reaching any chain of the node. */
   hooks: string[];
-  /** Part of a jump loop. */
+  /** Part of a loop of jumps or gotos. */
   inLoop: boolean;
 }
 
@@ -38,7 +38,7 @@ export interface CollapsedEdge {
   goto: boolean;
   /** The rules, in table order (one when count is 1). */
   rules: Rule[];
-  /** Part of a jump loop. */
+  /** Part of a loop of jumps or gotos. */
   inLoop: boolean;
 }
 

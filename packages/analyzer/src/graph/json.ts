@@ -6,7 +6,7 @@ import type { ChainGraph } from './types';
 export function graphToJson(graph: ChainGraph, options: CollapseOptions & { tables?: readonly string[] } = {}) {
   const ruleRef = (r: { chain: string; index: number; span: { start: { line: number } } }) => ({ chain: r.chain, index: r.index, line: r.span.start.line });
   return {
-    schema: 1,
+    schema: 'chainsight.graph/1',
     family: graph.family,
     tables: graph.tables
       .filter((t) => !options.tables || options.tables.includes(t.name))

@@ -36,7 +36,7 @@ export interface ChainNode {
   via: ChainEdge | null;
 }
 
-/** A jump loop: `edges[i]` goes from `chains[i]` to `chains[(i + 1) % n]`. */
+/** A loop of jumps and/or gotos: `edges[i]` goes from `chains[i]` to `chains[(i + 1) % n]`. */
 export interface Cycle {
   chains: string[];
   edges: ChainEdge[];

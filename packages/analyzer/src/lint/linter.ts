@@ -1,13 +1,16 @@
 // The linter: resolves the configuration, builds the chain graph once, walks the snapshot once calling every
 // enabled rule's visitor, drops findings suppressed by rule comments, and turns findings into diagnostics
-// (code `lint/<rule-id>`), sorted by position.
-import type { Chain, Diagnostic, RelatedLocation, Rule, Severity, Snapshot, Span, Table } from '@chainsight/grammar';
+// (code `lint/<rule-id>`), sorted by position. Suppression comments naming no rule are reported
+// (`suppress/unknown-rule`), since a misspelt id would otherwise leave the finding it meant to silence.
+import { spanOf, type Chain, type Diagnostic, type RelatedLocation, type Rule, type Severity, type Snapshot, type Span, type Table } from '@chainsight/grammar';
 import { buildChainGraph } from '../graph/build';
 import type { ChainGraph } from '../graph/types';
 import { RULES } from '../rules/index';
 import { resolveConfig, type LintConfig, type ResolvedRule } from './config';
 import { interpolate, type AnyRule, type Location, type RuleVisitor, type UntypedReport } from './define';
-import { isSuppressed } from './suppress';
+import { nearestName } from './names';
+import type { MergedRuleset } from './ruleset';
+import { isSuppressed, suppressionDirectives } from './suppress';
 
 /** One finding before rendering: which rule, which message, where. */
 export interface Finding {
@@ -97,16 +100,81 @@ function toFinding(r: ResolvedRule, d: UntypedReport, spanOfNode: (n: Rule | Cha
   };
 }
 
-export function findingToDiagnostic(f: Finding, file: string): Diagnostic {
-  const d: Diagnostic = { code: `lint/${f.ruleId}`, severity: f.severity, message: f.message, file, span: f.span };
+/** The file of a finding's nodes: one name, or the file each node was read from (a merged ruleset). */
+export type FileOf = string | ((node: Rule | Chain) => string);
+
+export function findingToDiagnostic(f: Finding, file: FileOf): Diagnostic {
+  const at = typeof file === 'string' ? () => file : file;
+  const d: Diagnostic = { code: `lint/${f.ruleId}`, severity: f.severity, message: f.message, file: at(f.node), span: f.span };
   if (f.hint) d.hint = f.hint;
-  if (f.related.length) d.related = f.related.map((r): RelatedLocation => ({ file, span: r.span, message: r.message }));
+  if (f.related.length) d.related = f.related.map((r): RelatedLocation => ({ file: at(r.node), span: r.span, message: r.message }));
   return d;
 }
 
-/** Lints a snapshot: diagnostics with code `lint/<rule-id>`, sorted by position then code. */
+const byPosition = (a: Diagnostic, b: Diagnostic) =>
+  (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.span.start.offset - b.span.start.offset || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+
+/**
+ * Lints a snapshot: diagnostics with code `lint/<rule-id>` and `suppress/unknown-rule`, sorted by file, position
+ * then code.
+ */
 export function lint(snapshot: Snapshot, config: LintConfig = {}, options: LintOptions = {}): Diagnostic[] {
-  return collectFindings(snapshot, config, options)
-    .map((f) => findingToDiagnostic(f, snapshot.fileName))
-    .sort((a, b) => a.span.start.offset - b.span.start.offset || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  return lintWith(snapshot, snapshot.fileName, config, options);
+}
+
+/** Lints files combined into one ruleset (ruleset.ts): each diagnostic names the file its rule came from. */
+export function lintRuleset(ruleset: MergedRuleset, config: LintConfig = {}, options: LintOptions = {}): Diagnostic[] {
+  return [...ruleset.diagnostics, ...lintWith(ruleset.snapshot, ruleset.fileOf, config, options)].sort(byPosition);
+}
+
+function lintWith(snapshot: Snapshot, file: FileOf, config: LintConfig, options: LintOptions): Diagnostic[] {
+  const known = new Set([...RULES, ...(options.rules ?? [])].map((r) => r.id));
+  return [
+    ...collectFindings(snapshot, config, options).map((f) => findingToDiagnostic(f, file)),
+    ...unknownSuppressions(snapshot, known, file),
+  ].sort(byPosition);
+}
+
+/** `chainsight-disable` comments that name no lint rule: a warning at the misspelt id, with the nearest id. */
+export function unknownSuppressions(snapshot: Snapshot, known: ReadonlySet<string>, file: FileOf): Diagnostic[] {
+  const at = typeof file === 'string' ? () => file : file;
+  const out: Diagnostic[] = [];
+  for (const t of snapshot.tables) {
+    for (const c of t.chains) {
+      for (const r of c.rules) {
+        if (!r.comment?.includes('chainsight-disable')) continue;
+        for (const d of suppressionDirectives(r.comment)) {
+          for (const x of d.ids) {
+            if (known.has(x.id)) continue;
+            const near = nearestName(x.id, known);
+            out.push({
+              code: 'suppress/unknown-rule', severity: 'warning', file: at(r), span: wordSpan(r, x.written),
+              message: `chainsight-disable names no lint rule '${x.written}'${near ? ` (did you mean '${near}'?)` : ''}: it suppresses nothing`,
+              hint: "the rule ids are listed by 'chainsight lint --list-rules'; a reason goes after ' -- '",
+            });
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Where `word` is written in the rule's comment: its own span when the comment option is on one line and
+ * holds the word as written, else the comment option, else the rule.
+ */
+function wordSpan(rule: Rule, word: string): Span {
+  for (const m of rule.matches) {
+    for (const o of m.options) {
+      if (o.key !== 'comment' || !o.words.some((w) => w.includes(word))) continue;
+      const base = rule.span.start.offset;
+      const s = o.span.start;
+      const source = rule.raw.slice(s.offset - base, o.span.end.offset - base);
+      const k = source.indexOf(word, source.indexOf('chainsight-disable'));
+      if (k < 0 || o.span.end.line !== s.line || source.length !== o.span.end.offset - s.offset) return o.span;
+      return spanOf(s.line, s.column + k, s.offset + k, word.length);
+    }
+  }
+  return rule.span;
 }

@@ -1,7 +1,7 @@
 // What a rule's target does to the traversal of its chain: ends it (terminal), observes only, or may change the
 // packet/state later rules look at. Sources: ip_tables.c ipt_do_table (verdicts, jump, goto), iptables-extensions(8)
 // ("non-terminating target"), ebtables(8) (`--*-target` of the extension targets, default ACCEPT), and
-// netfilter-model.md §5.
+// docs/netfilter.md §targets.
 import { findOption, type Rule } from '@chainsight/grammar';
 
 /** Extension targets that end the chain traversal whatever the packet (they return a verdict, never XT_CONTINUE). */

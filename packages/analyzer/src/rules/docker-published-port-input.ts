@@ -1,6 +1,6 @@
 // docker-published-port-input: an INPUT rule for a port that Docker publishes. Docker DNATs connections to a
 // published port in nat PREROUTING (nat DOCKER chain), before routing, so they are forwarded to the container:
-// they traverse FORWARD, never INPUT (netfilter-model.md §1.3 and §3.3 E: DNAT'ed traffic goes raw/mangle/nat
+// they traverse FORWARD, never INPUT (docs/netfilter.md §traversal-order and §bridge-paths E: DNAT'ed traffic goes raw/mangle/nat
 // PREROUTING → mangle/filter FORWARD). An INPUT rule meant to restrict (or open) that port does nothing for
 // it — the documented "Docker bypasses my firewall / ufw" pitfall (docs.docker.com, "Packet filtering and firewalls").
 import type { Rule } from '@chainsight/grammar';

@@ -1,7 +1,7 @@
 // no-empty-chain-jump: `-j CHAIN` / `-g CHAIN` where CHAIN has no rules. An empty iptables chain returns at once
 // (ip_tables.c: the chain's final entry is an unconditional RETURN), so the jump does nothing; a goto to it acts
 // as RETURN from the calling chain. In ebtables the empty chain's policy applies (ebtables(8) `-N`: default
-// ACCEPT), so a jump to an empty ACCEPT chain accepts the frame (netfilter-model.md §5.3, exp6).
+// ACCEPT), so a jump to an empty ACCEPT chain accepts the frame (docs/netfilter.md §ebtables-targets, E6).
 import { defineRule } from '../lint/define';
 import { chainOwner } from '../lint/managed-chains';
 import { chainMatcher } from '../lint/names';

@@ -2,6 +2,7 @@
 // Observed (iptables 1.8.9, kernel 6.18): `iptables-nft-restore --test` accepts such a file; the real restore
 // then fails with "Chain 'NAME' does not exist" (legacy: "Couldn't load target `NAME'").
 import { defineRule } from '../lint/define';
+import { nearestName } from '../lint/names';
 
 const HINT = "the restore fails (\"Chain '{{target}}' does not exist\") although iptables-nft-restore --test passes; "
   + 'declare it with :{{target}} - [0:0] or fix the name';
@@ -36,33 +37,3 @@ export default defineRule({
     };
   },
 });
-
-/** The chain name closest to `name`: same letters in another case, or at most two edits away. */
-export function nearestName(name: string, names: Iterable<string>): string | null {
-  let best: string | null = null;
-  let bestCost = 3;
-  const lower = name.toLowerCase();
-  for (const n of names) {
-    if (Math.abs(n.length - name.length) >= bestCost) continue;
-    const cost = n.toLowerCase() === lower ? 0.5 : editDistance(name, n, bestCost);
-    if (cost < bestCost) { best = n; bestCost = cost; }
-  }
-  return best;
-}
-
-/** Levenshtein distance, giving up (returning `limit`) once every path costs at least `limit`. */
-function editDistance(a: string, b: string, limit: number): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
-      if (v < rowMin) rowMin = v;
-    }
-    if (rowMin >= limit) return limit;
-    prev = cur;
-  }
-  return prev[b.length]!;
-}

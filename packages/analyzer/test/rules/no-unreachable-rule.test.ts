@@ -91,16 +91,33 @@ COMMIT
 -A FORWARD -p IPv4 -j DROP
 `,
     },
+    {
+      name: 'a chain nothing jumps to is left to no-unreferenced-chain (one finding per chain)',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+:OLD - [0:0]
+-A OLD -j ACCEPT
+COMMIT
+`,
+    },
+    {
+      name: 'a chain that only jumps to itself is unreferenced too',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+:SELF - [0:0]
+-A SELF -p tcp -j SELF
+COMMIT
+`,
+    },
   ],
   invalid: [
     {
-      name: 'rules after a catch-all DROP',
+      name: 'a rule after a catch-all DROP',
       code: `*filter
 :INPUT ACCEPT [0:0]
 -A INPUT -i lo -j ACCEPT
 -A INPUT -j DROP
 -A INPUT -p tcp --dport 22 -j ACCEPT
--A INPUT -p tcp --dport 443 -j ACCEPT
 COMMIT
 `,
       errors: [
@@ -109,8 +126,57 @@ COMMIT
           message: 'rule 3 of INPUT is never reached: rule 2 before it (-j DROP) matches every packet',
           related: [{ line: 4, column: 1, messageId: 'blockerHere' }],
         },
-        { messageId: 'afterTerminal', line: 6, column: 1, data: { index: 4, blocker: 2 } },
       ],
+    },
+    {
+      name: 'rules after a catch-all DROP: one finding for the DROP, listing every rule it hides',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -j DROP
+-A INPUT -p tcp --dport 22 -j ACCEPT
+-A INPUT -p tcp --dport 443 -j ACCEPT
+-A INPUT -p tcp --dport 8443 -j ACCEPT
+COMMIT
+`,
+      errors: [
+        {
+          messageId: 'afterTerminalGroup', line: 5, column: 1,
+          message: '3 rules of INPUT are never reached (rules 3-5): rule 2 before them (-j DROP) matches every packet',
+          related: [{ line: 4, column: 1, messageId: 'blockerHere' }, { line: 6, column: 1, messageId: 'alsoHidden' }, { line: 7, column: 1, messageId: 'alsoHidden' }],
+        },
+      ],
+    },
+    {
+      name: 'two rules shadowed by one narrower rule and one by another: one finding per blocking rule',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -p tcp --dport 22 -j ACCEPT
+-A INPUT -s 192.0.2.0/24 -j DROP
+-A INPUT -s 192.0.2.7/32 -p tcp --dport 22 -j DROP
+-A INPUT -s 192.0.2.0/24 -p udp -j REJECT
+-A INPUT -s 198.51.100.1/32 -p tcp --dport 22 -j DROP
+COMMIT
+`,
+      errors: [
+        {
+          messageId: 'shadowedGroup', line: 5, column: 1,
+          data: { count: 2, rules: 'rules 3, 5', blocker: 1 },
+          related: [{ line: 3, column: 1, messageId: 'shadowerHereGroup' }, { line: 7, column: 1, messageId: 'alsoHidden' }],
+        },
+        { messageId: 'shadowed', line: 6, column: 1, data: { index: 4, blocker: 2, verdict: '-j DROP' } },
+      ],
+    },
+    {
+      name: 'a hidden rule that disables the rule in its comment is left out of its group',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -j DROP
+-A INPUT -p tcp --dport 22 -m comment --comment "chainsight-disable no-unreachable-rule -- kept for the audit" -j ACCEPT
+-A INPUT -p tcp --dport 443 -j ACCEPT
+COMMIT
+`,
+      errors: [{ messageId: 'afterTerminal', line: 5, column: 1, data: { index: 3, blocker: 1 }, related: [{ line: 3, column: 1 }] }],
     },
     {
       name: 'a comment is not a condition; an unconditional RETURN ends the chain',
@@ -161,7 +227,7 @@ COMMIT
       errors: [{ messageId: 'afterTerminal', line: 5, column: 1, data: { verdict: '-g LAN' } }],
     },
     {
-      name: 'a chain reached by no built-in chain',
+      name: 'a chain jumped to only from a chain nothing jumps to (that one is no-unreferenced-chain\'s)',
       code: `*filter
 :INPUT ACCEPT [0:0]
 :A - [0:0]
@@ -172,9 +238,8 @@ COMMIT
 COMMIT
 `,
       errors: [
-        { messageId: 'chainUnreachable', line: 5, column: 1, message: "no built-in chain reaches chain 'A': its 1 rule never runs" },
         {
-          messageId: 'chainUnreachable', line: 6, column: 1, data: { chain: 'B', rules: '2 rules never run' },
+          messageId: 'chainUnreachable', line: 6, column: 1, message: "no built-in chain reaches chain 'B': its 2 rules never run",
           related: [{ line: 5, column: 6, messageId: 'callerHere' }],
         },
       ],

@@ -1,5 +1,5 @@
 // With nf_tables the trace event of a REJECT rule is emitted after the target ran, i.e. after the events of the
-// RST / ICMP error the target sent (netfilter-model.md §5.2: "the generated packet's lines appear before the
+// RST / ICMP error the target sent (docs/netfilter.md §reject: "the generated packet's lines appear before the
 // REJECT rule's own line"). Before the kernel lab splits a capture into packets, put each such event (with the
 // PACKET line xtables-monitor printed for it) back in front of the answer's events, so the REJECT step ends the
 // rejected packet and the answer is a packet of its own.
@@ -7,7 +7,7 @@
 // The answer's events are the run just before the REJECT event whose trace ids differ from the REJECT event's;
 // when the rejected packet came in from outside (it has an input device), the answer, generated locally, has none,
 // which also separates it from the rejected packet's earlier events when the trace id changed on the way (a frame
-// handed from a bridge to the IP stack gets a new id, netfilter-model.md §4.3).
+// handed from a bridge to the IP stack gets a new id, docs/netfilter.md §nft-trace).
 import type { TraceEvent } from '@chainsight/kernel-lab';
 
 type Event = TraceEvent;

@@ -4,7 +4,7 @@ import type { Diagnostic } from '../ir/diagnostic';
 import { spanOf, type Span } from '../ir/span';
 import { scanWords } from '../lex/scan';
 import type { ArgWord } from '../lex/words';
-import { DiagnosticSink } from '../parse/diagnostics';
+import { DiagnosticSink, type TextOrigin } from '../parse/diagnostics';
 import { LineReader } from '../parse/lines';
 import { parseIpv4, parseIpv6, parseMac, prefixMask } from '../registry/address';
 import { ICMP_TYPES, ICMPV6_TYPES, PROTOCOLS, SERVICES } from '../registry/names';
@@ -103,8 +103,9 @@ function valueOf(dim: IpSetDimension, text: string, family: 4 | 6 | null): IpSet
   }
 }
 
-export function parseIpsetSave(text: string, fileName = '<ipset>'): IpsetParseResult {
-  const sink = new DiagnosticSink(fileName);
+/** `origin`: where `text` starts in the file (a section of a host capture). */
+export function parseIpsetSave(text: string, fileName = '<ipset>', origin?: TextOrigin): IpsetParseResult {
+  const sink = new DiagnosticSink(fileName, origin);
   const sets = new Map<string, IpSet>();
   const reader = new LineReader(text, sink);
   const at = (w: ArgWord): Span => w.span;
@@ -117,7 +118,7 @@ export function parseIpsetSave(text: string, fileName = '<ipset>'): IpsetParseRe
     if (cmd!.text === 'create' || cmd!.text === '-N') {
       if (!nameWord || !third) { sink.error('ipset/missing-value', 'create needs a set name and a type', at(cmd!)); continue; }
       const [kind, dims] = third.text.split(':') as [string, string | undefined];
-      const dimensions = (dims ?? '').split(',').map((d) => DIMENSIONS[d]);
+      const dimensions = (dims ?? '').split(',').map((d) => (Object.hasOwn(DIMENSIONS, d) ? DIMENSIONS[d] : undefined));
       if (!['hash', 'bitmap', 'list'].includes(kind) || !dims || dimensions.some((d) => d === undefined)) {
         sink.error('ipset/unknown-type', `unknown set type '${third.text}'`, at(third));
         continue;

@@ -26,6 +26,15 @@ export function findOption(options: readonly OptionEntry[], key: string): Option
   return undefined;
 }
 
+/** An option's number: its typed value, else its first word read as a number, else the fallback. */
+export function optionNumber(options: readonly OptionEntry[], key: string, fallback: number): number {
+  const o = findOption(options, key);
+  if (!o) return fallback;
+  if (o.value.type === 'number') return o.value.value;
+  const n = Number(o.words[0]);
+  return Number.isFinite(n) ? n : fallback;
+}
+
 export function baseOption(rule: Rule, key: string): OptionEntry | undefined {
   return findOption(rule.base, key);
 }

@@ -4,7 +4,7 @@
 // `filter` (with an error).
 import type { Chain, Counters, Family, Rule, Snapshot, Table, InputFormat, Backend, GeneratorInfo } from '../ir/nodes';
 import type { Span } from '../ir/span';
-import { builtinChains } from '../registry';
+import { allowedPolicies, builtinChains, BUILTIN_CHAINS, maxChainNameLength, VERDICTS, EB_VERDICTS } from '../registry';
 import type { DiagnosticSink } from './diagnostics';
 
 interface TableState {
@@ -46,15 +46,19 @@ export class SnapshotBuilder {
       };
       this.tables.set(name, t);
       if (!builtinChains(this.family, name)) {
-        this.sink.warning('parse/unknown-table', `unknown table '${name}' for ${this.family === 'bridge' ? 'ebtables' : 'iptables'}`, span);
+        // iptables-restore: "can't initialize iptables table `x': Table does not exist". Its chains and rules are
+        // still read and kept (nothing dropped), under the error.
+        const known = Object.keys(BUILTIN_CHAINS[this.family === 'bridge' ? 'bridge' : 'ip']).join(', ');
+        this.sink.error('parse/unknown-table', `unknown table '${name}': ${this.family === 'bridge' ? 'ebtables' : 'iptables'} has ${known}; its chains and rules are kept as written`, span);
       }
       if (opts.addBuiltins) for (const c of builtinChains(this.family, name) ?? []) this.implicitChain(t, c);
     }
     return t;
   }
 
-  private implicitChain(t: TableState, name: string): Chain {
-    const builtin = (builtinChains(this.family, t.table.name) ?? []).includes(name);
+  private implicitChain(t: TableState, name: string, span?: Span): Chain {
+    const builtin = this.isBuiltin(t, name);
+    if (!builtin && span) this.checkName(name, span);
     const chain: Chain = { kind: 'chain', name, builtin, policy: builtin ? 'ACCEPT' : this.family === 'bridge' ? 'ACCEPT' : null, counters: null, span: null, rules: [] };
     if (t.hasRules) t.changed = true;
     t.chains.set(name, chain);
@@ -62,14 +66,73 @@ export class SnapshotBuilder {
     return chain;
   }
 
-  declareChain(t: TableState, name: string, policy: string | null, counters: Counters | null, span: Span): Chain {
-    const builtins = builtinChains(this.family, t.table.name) ?? [];
-    const builtin = builtins.includes(name);
+  private isBuiltin(t: TableState, name: string): boolean {
+    return (builtinChains(this.family, t.table.name) ?? []).includes(name);
+  }
+
+  /**
+   * A new chain's name, checked as iptables checks it (xshared.c assert_valid_chain_name): shorter than
+   * XT_EXTENSION_MAXNAMELEN (ebtables: EBT_CHAIN_MAXNAMELEN), not starting with `-` or `!`, no white space.
+   * The chain is kept under the error (nothing dropped).
+   */
+  private checkName(name: string, span: Span): void {
+    const max = maxChainNameLength(this.family);
+    const length = utf8Length(name);
+    if (length > max) {
+      this.sink.error('parse/chain-name-too-long', `chain name '${name}' is ${length} bytes long; ${this.family === 'bridge' ? 'ebtables' : 'iptables'} allows at most ${max} ("chain name too long")`, span);
+    } else if (/^[-!]/.test(name) || /\s/.test(name) || name === '') {
+      this.sink.error('parse/bad-chain-name', `chain name '${name}' ${name === '' ? 'is empty' : /^[-!]/.test(name) ? `starts with '${name[0]}'` : 'holds white space'}; iptables refuses it ("Invalid chain name")`, span);
+    }
+  }
+
+  /**
+   * A policy as given, when the tool accepts it for this chain; else an error and null (the chain keeps the
+   * policy it has: ACCEPT for a built-in chain of a new table). `-` is returned as is where it is allowed.
+   */
+  private checkPolicy(name: string, builtin: boolean, policy: string | null, span: Span): string | null {
+    if (policy === null) return null;
+    if (policy === '-' && (builtin || this.family !== 'bridge')) return policy;
+    const allowed = allowedPolicies(this.family, builtin);
+    if (allowed.includes(policy)) return policy;
+    if (!allowed.length) {
+      this.sink.error('parse/bad-policy', `user chain '${name}' cannot have a policy ('${policy}'); iptables-save writes '-'`, span);
+    } else if (builtin && this.family === 'bridge' && policy === 'RETURN') {
+      this.sink.error('parse/bad-policy', `built-in chain '${name}' cannot have policy RETURN (ebtables: "Policy RETURN only allowed for user defined chains"); it keeps its policy`, span);
+    } else {
+      this.sink.error('parse/bad-policy', `${builtin ? 'built-in ' : ''}chain policy must be ${allowed.join(', ').replace(/, (\w+)$/, ' or $1')}, not '${policy}'; the chain keeps its policy`, span);
+    }
+    return null;
+  }
+
+  /** `-P CHAIN POLICY`: only a chain that exists, and only a policy the tool accepts; else an error and no change. */
+  setPolicy(t: TableState, name: string, policy: string, chainSpan: Span, policySpan: Span, span: Span): Chain | null {
     const existing = t.chains.get(name);
+    const builtin = this.isBuiltin(t, name);
+    if (!existing && !builtin) {
+      this.sink.error('parse/bad-policy', this.family === 'bridge' ? `-P ${name}: no such chain` : `only built-in chains have a policy; '${name}' is not a built-in chain of table '${t.table.name}'`, chainSpan);
+      return null;
+    }
+    const chain = existing ?? this.chain(t, name, chainSpan, false);
+    if (!chain.builtin && this.family !== 'bridge') {
+      this.sink.error('parse/bad-policy', `only built-in chains have a policy; '${name}' is a user chain`, chainSpan);
+      return null;
+    }
+    const checked = this.checkPolicy(name, chain.builtin, policy, policySpan);
+    if (checked !== null && checked !== '-') chain.policy = checked;
+    chain.span ??= span;
+    return chain;
+  }
+
+  declareChain(t: TableState, name: string, policy: string | null, counters: Counters | null, span: Span): Chain {
+    // In a table the tool does not have (already an error), a chain given a policy is taken as its built-in chain:
+    // one error for the table, not one more for each of its chains.
+    const builtin = this.isBuiltin(t, name) || (!builtinChains(this.family, t.table.name) && policy !== null && policy !== '-');
+    const existing = t.chains.get(name);
+    policy = this.checkPolicy(name, builtin, policy, span);
     if (existing) {
       if (existing.span) this.sink.error('parse/duplicate-chain', `chain '${name}' is declared twice in table '${t.table.name}'`, span);
       existing.span ??= span;
-      if (policy !== null) existing.policy = policy;
+      if (policy !== null && policy !== '-') existing.policy = policy;
       if (counters) existing.counters = counters;
       return existing;
     }
@@ -77,12 +140,8 @@ export class SnapshotBuilder {
       // iptables-restore: '-' for a built-in chain keeps its current policy (ACCEPT in a fresh table).
       this.sink.info('parse/builtin-policy-kept', `built-in chain '${name}' with policy '-' keeps its current policy (ACCEPT when the table is new)`, span);
       policy = 'ACCEPT';
-    } else if (builtin && this.family !== 'bridge' && policy !== null && policy !== 'ACCEPT' && policy !== 'DROP') {
-      this.sink.error('parse/bad-policy', `built-in chain policy must be ACCEPT or DROP, not '${policy}'`, span);
     }
-    if (!builtin && this.family !== 'bridge' && policy !== null && policy !== '-') {
-      this.sink.error('parse/bad-policy', `user chain '${name}' cannot have a policy ('${policy}'); iptables-save writes '-'`, span);
-    }
+    if (!builtin) this.checkName(name, span);
     const chain: Chain = {
       kind: 'chain', name, builtin,
       policy: policy === '-' ? null : policy ?? (builtin || this.family === 'bridge' ? 'ACCEPT' : null),
@@ -94,17 +153,26 @@ export class SnapshotBuilder {
     return chain;
   }
 
+  /** `-N NAME`: iptables refuses a name that is already a chain (libiptc iptc_create_chain, EEXIST). */
+  newChain(t: TableState, name: string, policy: string | null, span: Span, nameSpan: Span): void {
+    if (t.chains.has(name) || this.isBuiltin(t, name)) {
+      this.sink.error('parse/chain-exists', `-N ${name}: chain '${name}' already exists in table '${t.table.name}' (iptables: "Chain already exists"); ignored`, nameSpan);
+      return;
+    }
+    this.declareChain(t, name, policy, null, span);
+  }
+
   /** The chain a command refers to; an undeclared one is created (with an error when `strict`). */
   chain(t: TableState, name: string, span: Span, strict: boolean): Chain {
     if (t.last !== null && t.last.name === name) return t.last;
     const c = t.chains.get(name);
     if (c) return (t.last = c);
-    const builtin = (builtinChains(this.family, t.table.name) ?? []).includes(name);
+    const builtin = this.isBuiltin(t, name);
     if (strict && !builtin) {
       this.sink.error('parse/undeclared-chain', `chain '${name}' is not declared in table '${t.table.name}' (iptables-restore: "chain does not exist")`, span,
         `declare it with ':${name} - [0:0]' after '*${t.table.name}'`);
     }
-    return this.implicitChain(t, name);
+    return this.implicitChain(t, name, span);
   }
 
   /** Adds a rule at the end of its chain, numbered, named and with its target resolved as finish() would. */
@@ -180,9 +248,20 @@ export class SnapshotBuilder {
     }
   }
 
-  rename(t: TableState, from: string, to: string, span: Span): void {
+  /**
+   * `-E OLD NEW`, refused as libiptc iptc_rename_chain refuses it: a built-in chain cannot be renamed (ENOENT), and
+   * NEW must not be an existing chain, a built-in chain of the table or a verdict (EEXIST).
+   */
+  rename(t: TableState, from: string, to: string, span: Span, toSpan: Span = span): void {
     const c = t.chains.get(from);
     if (!c) { this.sink.warning('parse/no-such-chain', `-E ${from}: no such chain`, span); return; }
+    if (c.builtin) { this.sink.error('parse/builtin-chain', `-E ${from} ${to}: built-in chains cannot be renamed; ignored`, span); return; }
+    const verdicts = this.family === 'bridge' ? EB_VERDICTS : VERDICTS;
+    if (t.chains.has(to) || this.isBuiltin(t, to) || verdicts.has(to)) {
+      this.sink.error('parse/chain-exists', `-E ${from} ${to}: '${to}' is already ${verdicts.has(to) ? 'a verdict' : `a chain of table '${t.table.name}'`} (iptables: "File exists"); ignored`, toSpan);
+      return;
+    }
+    this.checkName(to, toSpan);
     t.changed = true;
     t.chains.delete(from);
     c.name = to;
@@ -257,4 +336,15 @@ function resolveTarget(chains: ReadonlyMap<string, Chain>, r: Rule): 'shadows' |
     return shadows ? 'shadows' : null;
   }
   return t.type === 'chain' ? 'undefined' : null;
+}
+
+/** Bytes of a name in UTF-8, as strlen counts them in iptables. */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // A surrogate pair is one 4-byte character: 2 bytes for each half.
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xe000 ? 2 : 3;
+  }
+  return n;
 }

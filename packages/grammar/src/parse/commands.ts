@@ -9,15 +9,16 @@ import type { SnapshotBuilder } from './builder';
 import type { DiagnosticSink } from './diagnostics';
 import { parseRuleArgs } from './rule-args';
 
-const COMMANDS: Record<string, string> = {
-  '-A': 'A', '--append': 'A', '-I': 'I', '--insert': 'I', '-D': 'D', '--delete': 'D', '-R': 'R', '--replace': 'R',
-  '-N': 'N', '--new-chain': 'N', '-X': 'X', '--delete-chain': 'X', '-P': 'P', '--policy': 'P', '-F': 'F',
-  '--flush': 'F', '-Z': 'Z', '--zero': 'Z', '-E': 'E', '--rename-chain': 'E', '-L': 'L', '--list': 'L',
-  '-S': 'S', '--list-rules': 'S',
-};
+/** A Map: the word comes from the input, and `__proto__` must not find Object.prototype. */
+const COMMANDS: ReadonlyMap<string, string> = new Map([
+  ['-A', 'A'], ['--append', 'A'], ['-I', 'I'], ['--insert', 'I'], ['-D', 'D'], ['--delete', 'D'], ['-R', 'R'],
+  ['--replace', 'R'], ['-N', 'N'], ['--new-chain', 'N'], ['-X', 'X'], ['--delete-chain', 'X'], ['-P', 'P'],
+  ['--policy', 'P'], ['-F', 'F'], ['--flush', 'F'], ['-Z', 'Z'], ['--zero', 'Z'], ['-E', 'E'],
+  ['--rename-chain', 'E'], ['-L', 'L'], ['--list', 'L'], ['-S', 'S'], ['--list-rules', 'S'],
+]);
 
 export function commandLetter(word: string): string | undefined {
-  return COMMANDS[word];
+  return COMMANDS.get(word);
 }
 
 export interface CommandContext {
@@ -51,7 +52,7 @@ function ruleFrom(ctx: CommandContext, chain: string, args: ArgWord[], span: Spa
     chain,
     index: 0,
     span,
-    raw: ctx.text.slice(startOffset(span), endOffset(span)),
+    raw: ctx.text.slice(startOffset(span) - ctx.sink.origin.offset, endOffset(span) - ctx.sink.origin.offset),
     counters: ctx.counters ?? parts.counters,
     base: parts.base,
     matches: parts.matches,
@@ -106,7 +107,7 @@ export function applyCommand(ctx: CommandContext, cmdWord: ArgWord, args: ArgWor
     }
     case 'N': {
       if (!needChain('a chain name')) return;
-      builder.declareChain(t, chainWord!.text, ctx.family === 'bridge' ? (args[2]?.text ?? null) : null, null, lineSpan);
+      builder.newChain(t, chainWord!.text, ctx.family === 'bridge' ? (args[2]?.text ?? null) : null, lineSpan, chainWord!.span);
       extraArgs(ctx, args.slice(1).filter((w) => !(ctx.family === 'bridge' && (w.text === '-P' || /^[A-Z]+$/.test(w.text)))));
       return;
     }
@@ -114,13 +115,10 @@ export function applyCommand(ctx: CommandContext, cmdWord: ArgWord, args: ArgWor
       if (!needChain('a chain name and a policy')) return;
       const policy = args[1];
       if (!policy) { sink.error('parse/missing-value', `${cmdWord.text} ${chainWord!.text} needs a policy`, cmdWord.span); return; }
-      const chain = builder.chain(t, chainWord!.text, chainWord!.span, false);
-      if (!chain.builtin && ctx.family !== 'bridge') sink.error('parse/bad-policy', `only built-in chains have a policy; '${chain.name}' is a user chain`, chainWord!.span);
-      chain.policy = policy.text;
-      chain.span ??= lineSpan;
+      const chain = builder.setPolicy(t, chainWord!.text, policy.text, chainWord!.span, policy.span, lineSpan);
       const rest = args.slice(2);
       if (rest[0]?.text === '-c' && isNumber(rest[1]) && isNumber(rest[2])) {
-        chain.counters = { packets: BigInt(rest[1]!.text), bytes: BigInt(rest[2]!.text) };
+        if (chain) chain.counters = { packets: BigInt(rest[1]!.text), bytes: BigInt(rest[2]!.text) };
       } else extraArgs(ctx, rest);
       return;
     }
@@ -134,7 +132,8 @@ export function applyCommand(ctx: CommandContext, cmdWord: ArgWord, args: ArgWor
       return;
     case 'E':
       if (!chainWord || !args[1]) { sink.error('parse/missing-value', '-E needs the old and the new chain name', cmdWord.span); return; }
-      builder.rename(t, chainWord.text, args[1].text, lineSpan);
+      builder.rename(t, chainWord.text, args[1].text, lineSpan, args[1].span);
+      extraArgs(ctx, args.slice(2));
       return;
     case 'L':
     case 'S':

@@ -29,7 +29,16 @@ export function guessIpFamily(lines: readonly string[]): Family {
 
 const V6_HINT = /(?:^|\s)(?:!\s+)?-[sd]\s+!?\s*[0-9a-fA-F]*:[0-9a-fA-F:.]*(?:\/\d+)?(?:\s|$)|\b(?:icmpv6|ipv6-icmp|icmp6)\b|--icmpv6-type|-m\s+(?:hl|frag|ipv6header|rt|hbh|dst|mh)\b|icmp6-/;
 
+/** A host capture (`chainsight capture --script`): its first line is the capture header. Its sections are read by
+ *  @chainsight/trace (readCapture); it is detected here, where every input format is, so that a command can tell
+ *  without loading the trace package. */
+export function looksLikeCapture(text: string): boolean {
+  return /^\uFEFF?# chainsight-capture format=/.test(text);
+}
+
 export function detectFormat(text: string): Detected {
+  // A byte order mark is no part of the first line (LineReader reports it).
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const head = text.length > 2_000_000 ? text.slice(0, 2_000_000) : text;
   const lines = head.split(/\r?\n/, 20000);
   const meaningful = lines.map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));

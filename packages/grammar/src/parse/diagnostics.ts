@@ -2,9 +2,16 @@
 import type { Diagnostic, RelatedLocation, Severity } from '../ir/diagnostic';
 import type { Span } from '../ir/span';
 
+/** Where a text starts in its file: 1-based line, 0-based offset (a section of a host capture starts mid-file). */
+export interface TextOrigin {
+  line: number;
+  offset: number;
+}
+
 export class DiagnosticSink {
   readonly items: Diagnostic[] = [];
-  constructor(readonly file: string) {}
+  /** `origin`: every line and offset the parsers report is counted from there (LineReader applies it). */
+  constructor(readonly file: string, readonly origin: TextOrigin = { line: 1, offset: 0 }) {}
 
   add(severity: Severity, code: string, message: string, span: Span, extra: { hint?: string; related?: RelatedLocation[] } = {}): void {
     const d: Diagnostic = { code, severity, message, file: this.file, span };

@@ -23,7 +23,7 @@ const COMMAND_RE = /^ebtables(?:-legacy|-nft)?\s/;
 
 function wordsOf(line: LineInfo, end: number): ArgWord[] {
   const sub: LineInfo = { ...line, text: line.text.slice(0, end) };
-  const words = scanWords(sub) ?? toWords(lineLexer.tokenize(sub.text).tokens, sub);
+  const words = scanWords(sub) ?? toWords(lineLexer().tokenize(sub.text).tokens, sub);
   return words;
 }
 
@@ -96,7 +96,7 @@ function readRule(line: LineInfo, expected: number, sink: DiagnosticSink): Retur
   const words = wordsOf(line, end).filter((w) => w.start >= start);
   // ebtables prints `-d ! Broadcast`, `--ip-src ! 10.0.0.1` itself (the option, then `!`, then the value):
   // in its own listing that is not the deprecated form parseRuleArgs warns about.
-  const local = new DiagnosticSink(sink.file);
+  const local = new DiagnosticSink(sink.file, sink.origin);
   const rule = buildRule({
     family: 'bridge', line, words, opaque: [], counters,
     rowSpan: pieceSpan(line, { text: '', start, end: line.text.trimEnd().length }),
@@ -120,7 +120,7 @@ function readCommand(line: LineInfo, builder: SnapshotBuilder, sink: DiagnosticS
     sink.error('parse/missing-command', 'no command (-A, -N, -P …) on this line', lineSpan);
     return;
   }
-  const local = new DiagnosticSink(sink.file);
+  const local = new DiagnosticSink(sink.file, sink.origin);
   applyCommand({
     builder, sink: local, family: 'bridge', tableName, tableSpan: lineSpan, strictChains: false, text, counters: null,
   }, cmd, words.slice(k + 1), lineSpan);

@@ -4,7 +4,7 @@ import type { Diagnostic } from '../ir/diagnostic';
 import type { Family, InputFormat, Snapshot } from '../ir/nodes';
 import { spanOf } from '../ir/span';
 import { detectFormat } from './detect';
-import { DiagnosticSink } from './diagnostics';
+import { DiagnosticSink, type TextOrigin } from './diagnostics';
 import { parseLineFormat } from './save';
 import { parseIptablesListing } from './listing-L';
 import { parseEbtablesListing } from './ebtables-L';
@@ -17,6 +17,8 @@ export interface ParseOptions {
   family?: Family;
   /** Table for `-S` / `-L` listings, which do not name it (else inferred from chains and targets). */
   table?: string;
+  /** Where `text` starts in the file (a section of a host capture): locations are counted from there. */
+  origin?: TextOrigin;
 }
 
 export interface ParseResult {
@@ -28,7 +30,7 @@ export interface ParseResult {
 
 export function parseSnapshot(text: string, options: ParseOptions = {}): ParseResult {
   const fileName = options.fileName ?? '<input>';
-  const sink = new DiagnosticSink(fileName);
+  const sink = new DiagnosticSink(fileName, options.origin);
   const detected = detectFormat(text);
   const format = options.format ?? detected.format;
   let family = options.family ?? (options.format && options.format !== detected.format ? defaultFamily(options.format, detected.family) : detected.family);

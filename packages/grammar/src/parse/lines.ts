@@ -14,28 +14,34 @@ export const MAX_LINE_LENGTH = 65536;
  */
 export class LineReader {
   private offset = 0;
-  private lineNo = 1;
+  private lineNo: number;
+  /** Added to every reported offset: the text's place in its file (DiagnosticSink.origin). */
+  private readonly base: number;
   private crlfReported = false;
   private produced = 0;
 
   constructor(
     private readonly text: string,
     private readonly sink: DiagnosticSink,
-  ) {}
+  ) {
+    this.lineNo = sink.origin.line;
+    this.base = sink.origin.offset;
+  }
 
   next(): LineInfo | null {
     const { text, sink } = this;
     const n = text.length;
     while (this.offset <= n) {
-      const offset = this.offset;
+      const at = this.offset;
+      const offset = at + this.base;
       const lineNo = this.lineNo;
-      let end = text.indexOf('\n', offset);
+      let end = text.indexOf('\n', at);
       if (end < 0) end = n;
       this.offset = end + 1;
       this.lineNo++;
       // The empty "line" after a final newline is not a line.
-      if (end === n && offset === n && this.produced > 0) continue;
-      let lineText = text.slice(offset, end);
+      if (end === n && at === n && this.produced > 0) continue;
+      let lineText = text.slice(at, end);
       if (lineText.endsWith('\r')) {
         lineText = lineText.slice(0, -1);
         if (!this.crlfReported) {
@@ -51,8 +57,22 @@ export class LineReader {
         sink.error('parse/nul-byte', 'NUL byte in the text (binary data?); read as a space', spanOf(lineNo, col + 1, offset + col, 1));
         lineText = lineText.replace(/\0/g, ' ');
       }
+      let lineOffset = offset;
+      if (at === 0 && lineText.charCodeAt(0) === 0xfeff) {
+        // A byte order mark (editors on Windows write one): not part of the first word, and not shown in messages.
+        sink.info('parse/bom', 'byte order mark (U+FEFF) at the start of the file; ignored', spanOf(lineNo, 1, offset, 1));
+        lineText = lineText.slice(1);
+        lineOffset++;
+      }
+      const bad = lineText.indexOf('\uFFFD');
+      if (bad >= 0) {
+        // The caller decoded the file as UTF-8 (TextDecoder without fatal): bytes that were not UTF-8 became U+FFFD.
+        // Kept, but never silently: the value that holds it is not what the file said.
+        const count = lineText.split('\uFFFD').length - 1;
+        sink.warning('parse/invalid-utf8', `${count > 1 ? `${count} characters` : 'a character'} U+FFFD (the replacement character): bytes that are not valid UTF-8, or a U+FFFD in the file; what they said is lost`, spanOf(lineNo, bad + 1, lineOffset + bad, 1));
+      }
       this.produced++;
-      return { line: lineNo, offset, text: lineText };
+      return { line: lineNo, offset: lineOffset, text: lineText };
     }
     return null;
   }

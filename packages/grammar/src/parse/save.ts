@@ -129,11 +129,9 @@ export function parseLineFormat(text: string, sink: DiagnosticSink, opts: LinePa
       kind = words && lineKind(words);
     }
     if (!words || !kind) {
-      const lexed = lineLexer.tokenize(line.text);
+      const lexed = lineLexer().tokenize(line.text);
       words = toWords(lexed.tokens, line);
-      for (const e of lexed.errors) {
-        sink.error('parse/lex', `unexpected character '${line.text[e.offset]}'`, spanOf(line.line, e.offset + 1, line.offset + e.offset, e.length));
-      }
+      reportLexErrors(lexed.errors, line, sink);
       for (const w of words) {
         if (w.tokenType === 'Unterminated') sink.error('parse/unterminated-quote', 'quote is not closed on this line', w.span, 'close the "…" or escape the quote as \\"');
       }
@@ -221,7 +219,8 @@ function handleCommandScript(parts: LineInfo[], builder: SnapshotBuilder, sink: 
   const words: ArgWord[] = [];
   for (const p of parts) {
     const body = p.text.replace(/\\\s*$/, '');
-    const lexed = shellLexer.tokenize(body);
+    const lexed = shellLexer().tokenize(body);
+    reportLexErrors(lexed.errors, p, sink);
     words.push(...toWords(lexed.tokens, p).map(shellUnquote));
     for (const w of words) if (w.tokenType === 'Unterminated') sink.error('parse/unterminated-quote', 'quote is not closed on this line', w.span);
   }
@@ -266,9 +265,25 @@ function handleCommandScript(parts: LineInfo[], builder: SnapshotBuilder, sink: 
   }, cmd, rest, span);
 }
 
+/**
+ * Characters no word may hold (control characters, white space other than space and tab): one error per run
+ * of them, naming code points (the lexer reports each UTF-16 unit on its own). A run that the lexer split is
+ * joined again.
+ */
+function reportLexErrors(errors: readonly { offset: number; length: number }[], line: LineInfo, sink: DiagnosticSink): void {
+  for (let k = 0; k < errors.length; ) {
+    const start = errors[k]!.offset;
+    let end = start + errors[k]!.length;
+    for (k++; k < errors.length && errors[k]!.offset <= end; k++) end = Math.max(end, errors[k]!.offset + errors[k]!.length);
+    const chars = [...line.text.slice(start, end)];
+    const names = chars.map((c) => 'U+' + c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')).join(' ');
+    sink.error('parse/lex', `unexpected character${chars.length > 1 ? 's' : ''} ${names}: not part of any word`, spanOf(line.line, start + 1, line.offset + start, end - start));
+  }
+}
+
 /** Shell single quotes (`'!'`, `'a b'`) are removed by the shell before iptables sees the argument. */
 function shellUnquote(w: ArgWord): ArgWord {
-  if (!w.raw.includes("'") && !w.raw.includes('"')) return w;
+  if (!w.raw.includes("'") && !w.raw.includes('"') && !w.raw.includes('\\')) return w;
   let out = '';
   let quote: string | null = null;
   for (let i = 0; i < w.raw.length; i++) {

@@ -16,17 +16,24 @@ const STRING_KEYS = new Set(['comment', 'log-prefix', 'nflog-prefix', 'ulog-pref
 
 function formatOption(o: OptionEntry, specs: readonly OptionSpec[] | null, family: Family): string {
   const spec = o.known && specs ? canonicalOption(specs, o.key) : undefined;
-  const name = spec ? (spec.savedSpellings?.includes(o.spelling) ? o.spelling : spec.names[0]!) : o.spelling;
+  // A value that did not parse is printed under the spelling it was written with: options that share a key
+  // (`--and-mark`, `--set-mark` → set-xmark) mean different things for the same words.
+  const name = spec ? (spec.savedSpellings?.includes(o.spelling) || o.value.type === 'raw' ? o.spelling : spec.names[0]!) : o.spelling;
   let words: string[];
   if (spec && o.value.type !== 'raw' && spec.value.format) {
     words = (spec.value.format as (v: unknown, w: string[], c: { family: Family }) => string[])(o.value, o.words, { family });
   } else words = o.words;
   const shown = words.map((w) => {
+    // A value that reads as an option or a negation (`-x`, `!`) is quoted, or it would not read back as a value.
+    if (readsAsOption(w)) return word(w, true);
     if (STRING_KEYS.has(o.key)) return o.quoted ? word(w, true) : saveString(w);
     return word(w, !!o.quoted && words.length === 1 && /[^A-Za-z0-9_.:/,+-]/.test(w));
   });
   return (o.negated ? '! ' : '') + [name, ...shown].join(' ');
 }
+
+/** What the rule reader (parse/rule-args.ts) takes for an option or a `!` when it stands bare. */
+const readsAsOption = (w: string) => w === '!' || (w.length > 1 && w.startsWith('-') && !/^-\d/.test(w));
 
 function matchSpecs(m: Match, family: Family): readonly OptionSpec[] | null {
   return m.known ? findMatchModule(family, m.module)?.options ?? null : null;

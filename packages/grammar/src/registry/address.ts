@@ -4,8 +4,11 @@ import type { AddressMask, IpVersion, MacMask } from '../ir/values';
 
 export class ValueError extends Error {}
 
-/** Dotted quad, each part 1–3 decimal digits up to 255 (what inet_pton(AF_INET) takes). Read without a regex or
- * intermediate bigints: a 130k-rule snapshot holds about 100k addresses. */
+/**
+ * Dotted quad, each part 1–3 decimal digits up to 255 without a leading zero (what inet_pton(AF_INET) takes, and
+ * what iptables-save prints). Read without a regex or intermediate bigints: a 130k-rule snapshot holds about 100k
+ * addresses. iptables' own reader differs on leading zeros (see explainIpv4).
+ */
 export function parseIpv4(text: string): bigint | null {
   const n = text.length;
   if (n < 7 || n > 15) return null;
@@ -21,7 +24,7 @@ export function parseIpv4(text: string): bigint | null {
       part = 0;
       digits = 0;
       dots++;
-    } else if (c >= 48 && c <= 57 && digits < 3) {
+    } else if (c >= 48 && c <= 57 && digits < 3 && !(digits === 1 && part === 0)) {
       part = part * 10 + (c - 48);
       digits++;
     } else return null;
@@ -92,6 +95,31 @@ export function parseIp(text: string, version: IpVersion): bigint | null {
   return version === 4 ? parseIpv4(text) : parseIpv6(text);
 }
 
+/**
+ * Why `text` is no address, for the error message. A dotted quad with a leading zero (`010.0.0.1`) is the case
+ * worth naming: iptables reads each part with xtables_strtoui in base 0 (libxtables/xtables.c,
+ * __numeric_to_ipaddr), so `010` is octal 8, while inet_pton and most readers refuse it or take it as decimal.
+ * chainsight refuses it rather than guess which was meant.
+ */
+function explainIp(text: string, version: IpVersion): string {
+  const other = parseIp(text, version === 4 ? 6 : 4);
+  if (other !== null) return `'${text}' is an IPv${version === 4 ? 6 : 4} address in an IPv${version} ruleset`;
+  const parts = text.split('.');
+  if (version === 4 && parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p)) && parts.some((p) => /^0\d/.test(p))) {
+    const octal = parts.map((p) => (/^0[0-7]*$/.test(p) ? parseInt(p, 8) : /^0/.test(p) ? NaN : Number(p)));
+    const iptables = octal.every((n) => n <= 255) ? octal.join('.') : null;
+    return `'${text}' has a part with a leading zero: iptables reads such a part as octal (${iptables ? `here ${iptables}` : 'here an invalid number'}), other tools as decimal; write the address without leading zeros`;
+  }
+  return `'${text}' is not an IPv${version} address`;
+}
+
+/** An address, or a ValueError that says why not (leading zeros, the other family). */
+export function parseIpOrExplain(text: string, version: IpVersion): bigint {
+  const v = parseIp(text, version);
+  if (v === null) throw new ValueError(explainIp(text, version));
+  return v;
+}
+
 export function bits(version: IpVersion): number {
   return version === 4 ? 32 : 128;
 }
@@ -125,12 +153,8 @@ export function parseAddressMask(text: string, version: IpVersion): AddressMask 
   const maskText = slash < 0 ? null : text.slice(slash + 1);
   const address = parseIp(addrText, version);
   if (address === null) {
-    const other = parseIp(addrText, version === 4 ? 6 : 4);
-    throw new ValueError(
-      other !== null
-        ? `'${addrText}' is an IPv${version === 4 ? 6 : 4} address in an IPv${version} ruleset`
-        : `'${addrText}' is not an IPv${version} address (host names are resolved by iptables at load time; give the address)`,
-    );
+    const why = explainIp(addrText, version);
+    throw new ValueError(why.endsWith('address') ? `${why} (host names are resolved by iptables at load time; give the address)` : why);
   }
   let mask: bigint;
   let prefix: number | null;
@@ -140,10 +164,12 @@ export function parseAddressMask(text: string, version: IpVersion): AddressMask 
   } else if (/^\d{1,3}$/.test(maskText)) {
     prefix = Number(maskText);
     if (prefix > bits(version)) throw new ValueError(`prefix length /${prefix} is larger than ${bits(version)}`);
+    // iptables reads the length with xtables_strtoui in base 0: `/08` is refused and `/010` would be 8.
+    if (/^0\d/.test(maskText)) throw new ValueError(`prefix length /${maskText} has a leading zero, which iptables reads as octal; write it without`);
     mask = prefixMask(version, prefix);
   } else {
     const m = parseIp(maskText, version);
-    if (m === null) throw new ValueError(`'${maskText}' is not a valid mask`);
+    if (m === null) throw new ValueError(explainIp(maskText, version).replace(' address', ' mask'));
     mask = m;
     prefix = maskPrefix(version, m);
   }
@@ -179,9 +205,11 @@ const MAC_ALIASES: Record<string, [bigint, bigint]> = {
 
 /** ebtables `-s 01:02:03:04:05:06/ff:ff:ff:ff:ff:ff`, `Multicast`, … */
 export function parseMacMask(text: string): MacMask {
-  const alias = MAC_ALIASES[text];
+  const alias = Object.hasOwn(MAC_ALIASES, text) ? MAC_ALIASES[text] : undefined;
   if (alias) return { type: 'mac', address: alias[0], mask: alias[1] };
-  const [a, m] = text.split('/');
+  const parts = text.split('/');
+  if (parts.length > 2) throw new ValueError(`'${text}' has more than one '/' (address/mask)`);
+  const [a, m] = parts;
   const address = parseMac(a ?? '');
   if (address === null) throw new ValueError(`'${text}' is not a MAC address`);
   const mask = m === undefined ? 0xffffffffffffn : parseMac(m);

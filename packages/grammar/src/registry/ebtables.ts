@@ -10,10 +10,19 @@ const n = v.uint();
 const s = v.string;
 const B = ['bridge'] as const;
 
-/** --ip-src etc. are IPv4 even in the bridge family. */
-const ip4: ValueType<AddressMask> = { arity: 1, addressLike: true, parse: (w) => v.address.parse(w, { family: 'ipv4' }), format: v.address.format };
+/**
+ * --ip-src etc. are IPv4 even in the bridge family. ebtables reads each part of the address and a `/len` mask
+ * in decimal (libebt_ip.c undot_ip / ip_mask, strtol base 10), so a leading zero is only a zero: `010.0.0.1` is
+ * 10.0.0.1 there (iptables would read it as octal, and chainsight refuses it in iptables rules).
+ */
+const ip4: ValueType<AddressMask> = {
+  arity: 1,
+  addressLike: true,
+  parse: (w) => v.address.parse([w[0]!.replace(/(^|[./])0+(?=\d)/g, '$1')], { family: 'ipv4' }),
+  format: v.address.format,
+};
 const ip6: ValueType<AddressMask> = { arity: 1, addressLike: true, parse: (w) => v.address.parse(w, { family: 'ipv6' }), format: v.address.format };
-const port: ValueType<PortRange> = v.portRange;
+const port: ValueType<PortRange> = v.ebPortRange;
 
 /** Base options of every ebtables rule (the ebt_entry fields). */
 export const EB_BASE: readonly OptionSpec[] = [
@@ -90,7 +99,7 @@ export const EB_MATCHES: readonly ModuleSpec[] = [
   // Watchers: they observe and never change the verdict.
   match('log', [
     opt('log', '--log', f, false),
-    opt('log-level', '--log-level', s, false),
+    opt('log-level', '--log-level', v.ebLogLevel, false),
     opt('log-prefix', '--log-prefix', v.quotedString, false),
     opt('log-ip', '--log-ip', f, false),
     opt('log-arp', '--log-arp', f, false),

@@ -92,6 +92,27 @@ export const BUILTIN_CHAINS: Record<'ip' | 'bridge', Record<string, readonly str
   },
 };
 
+/** The built-in chains of a table, or undefined for a table the tool does not have. Table names come from the
+ * input: `__proto__` or `constructor` must not find Object.prototype's members. */
 export function builtinChains(family: Family, table: string): readonly string[] | undefined {
-  return BUILTIN_CHAINS[family === 'bridge' ? 'bridge' : 'ip'][table];
+  const tables = BUILTIN_CHAINS[family === 'bridge' ? 'bridge' : 'ip'];
+  return Object.hasOwn(tables, table) ? tables[table] : undefined;
+}
+
+/**
+ * The policies a chain may have. iptables: ACCEPT or DROP on a built-in chain (libiptc iptc_set_policy,
+ * "Bad policy name"), none on a user chain. ebtables: ACCEPT, DROP or RETURN, RETURN only on a user chain
+ * (ebtables.c: "Policy RETURN only allowed for user defined chains").
+ */
+export function allowedPolicies(family: Family, builtin: boolean): readonly string[] {
+  if (family === 'bridge') return builtin ? ['ACCEPT', 'DROP'] : ['ACCEPT', 'DROP', 'RETURN'];
+  return builtin ? ['ACCEPT', 'DROP'] : [];
+}
+
+/**
+ * The longest chain name: XT_EXTENSION_MAXNAMELEN (29, with the NUL) for iptables, EBT_CHAIN_MAXNAMELEN (32)
+ * for ebtables. Longer names are refused by iptables ("chain name `…' too long (must be under 29 chars)").
+ */
+export function maxChainNameLength(family: Family): number {
+  return family === 'bridge' ? 31 : 28;
 }

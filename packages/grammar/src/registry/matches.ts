@@ -177,7 +177,7 @@ export const MATCHES: readonly ModuleSpec[] = [
     opt('layer4', '--layer4', f, false),
     opt('layer5', '--layer5', f, false),
   ]),
-  match('tos', [opt('tos', '--tos', v.raw())]),
+  match('tos', [opt('tos', '--tos', v.tosValue)]),
   match('dscp', [
     opt('dscp', '--dscp', v.uint(63, 'DSCP value')),
     opt('dscp-class', '--dscp-class', s),

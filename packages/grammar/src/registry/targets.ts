@@ -20,9 +20,15 @@ const markForm = (build: (m: MarkMask) => MarkMask): ValueType<MarkMask> => ({
 });
 const setXmark = markForm((m) => m);
 const setMark = markForm((m) => ({ type: 'mark', value: m.value, mask: (m.value | m.mask) >>> 0 }));
-const andMark = markForm((m) => ({ type: 'mark', value: 0, mask: ~m.value >>> 0 }));
-const orMark = markForm((m) => ({ type: 'mark', value: m.value, mask: m.value }));
-const xorMark = markForm((m) => ({ type: 'mark', value: m.value, mask: 0 }));
+/** `--and-mark`/`--or-mark`/`--xor-mark` take one 32-bit number (XTTYPE_UINT32): `--and-mark 1/2` is refused. */
+const bitsForm = (build: (bits: number) => MarkMask): ValueType<MarkMask> => ({
+  arity: 1,
+  parse: (w) => build(v.parseUint(w[0]!, 0xffffffff, 'mark')),
+  format: v.xmark.format,
+});
+const andMark = bitsForm((b) => ({ type: 'mark', value: 0, mask: ~b >>> 0 }));
+const orMark = bitsForm((b) => ({ type: 'mark', value: b, mask: b }));
+const xorMark = bitsForm((b) => ({ type: 'mark', value: b, mask: 0 }));
 
 const markOptions = (key = 'set-xmark') => [
   opt(key, '--set-xmark', setXmark, false),
@@ -52,7 +58,7 @@ export const TARGETS: readonly TargetSpec[] = [
     tables: ['filter'], terminating: true,
   }),
   target('LOG', [
-    opt('log-level', '--log-level', s, false),
+    opt('log-level', '--log-level', v.syslogLevel, false),
     opt('log-prefix', '--log-prefix', v.quotedString, false),
     opt('log-tcp-sequence', '--log-tcp-sequence', f, false),
     opt('log-tcp-options', '--log-tcp-options', f, false),
@@ -129,10 +135,10 @@ export const TARGETS: readonly TargetSpec[] = [
     opt('set-dscp-class', '--set-dscp-class', s, false),
   ], { tables: ['mangle'] }),
   target('TOS', [
-    opt('set-tos', '--set-tos', v.raw(), false),
-    opt('and-tos', '--and-tos', v.raw(), false),
-    opt('or-tos', '--or-tos', v.raw(), false),
-    opt('xor-tos', '--xor-tos', v.raw(), false),
+    opt('set-tos', '--set-tos', v.tosValue, false),
+    opt('and-tos', '--and-tos', v.checkedUint8, false),
+    opt('or-tos', '--or-tos', v.checkedUint8, false),
+    opt('xor-tos', '--xor-tos', v.checkedUint8, false),
   ], { tables: ['mangle'] }),
   target('CLASSIFY', [opt('set-class', '--set-class', s, false)], { tables: ['mangle'] }),
   target('NFQUEUE', [

@@ -7,7 +7,7 @@ import type {
   MacMask, FlagValue,
 } from '../ir/values';
 import {
-  ValueError, formatAddressMask, formatIp, parseAddressMask, parseIp, parseMacMask, formatMacMask,
+  ValueError, formatAddressMask, formatIp, parseAddressMask, parseIp, parseIpOrExplain, parseMacMask, formatMacMask,
 } from './address';
 import { ETHERTYPES, ICMP_TYPES, ICMPV6_TYPES, PROTOCOLS, PROTOCOL_PRINT_NAMES, SERVICES, TCP_FLAGS } from './names';
 
@@ -49,16 +49,36 @@ export interface ValueType<V extends OptionValue = OptionValue> {
 
 export const ipVersion = (ctx: ValueContext): IpVersion => (ctx.family === 'ipv6' ? 6 : 4);
 
-function parseUint(text: string, max: number, what = 'number'): number {
+/**
+ * A number as libxtables reads one (xtables_strtoui → strtoumax with base 0, libxtables/xtables.c): decimal,
+ * `0x` hexadecimal, or octal after a leading `0` (so `010` is 8 and `08` is refused: strtoumax stops at the `8`
+ * and the trailing character fails the whole value). An optional `+`; no `-` (xtables_strtoul_base refuses it);
+ * nothing after the digits.
+ */
+export function parseUint(text: string, max: number, what = 'number'): number {
   const t = text.trim();
-  let n: number;
-  if (/^0x[0-9a-fA-F]+$/.test(t)) n = parseInt(t, 16);
-  else if (/^0[0-7]+$/.test(t)) n = parseInt(t, 8);
-  else if (/^\d+$/.test(t)) n = Number(t);
-  else throw new ValueError(`'${text}' is not a valid ${what}`);
-  if (n > max) throw new ValueError(`${what} ${text} is out of range (max ${max})`);
-  return n;
+  const m = /^\+?(?:0[xX]([0-9a-fA-F]+)|(0[0-7]*)|([1-9][0-9]*))$/.exec(t);
+  if (!m) {
+    if (/^-/.test(t)) throw new ValueError(`${what} ${text} is negative`);
+    if (/^\+?0[0-7]*[89]/.test(t)) throw new ValueError(`'${text}' is not a valid ${what}: a leading 0 makes it octal (as strtoul reads it), and 8 and 9 are not octal digits`);
+    throw new ValueError(`'${text}' is not a valid ${what}`);
+  }
+  // Exact with BigInt: Number() of a 20-digit text rounds, and a huge value must be refused, not read as 1e+23.
+  const big = m[1] !== undefined ? BigInt('0x' + m[1]) : m[2] !== undefined ? BigInt('0o' + (m[2].slice(1) || '0')) : BigInt(m[3]!);
+  if (big > BigInt(max)) throw new ValueError(`${what} ${text} is out of range (max ${max})`);
+  return Number(big);
 }
+
+/** Splits `text` at `sep` into at most `max` parts, else a located "too many parts" error (no part is ignored). */
+export function splitParts(text: string, sep: string, max: number, what: string): string[] {
+  const parts = text.split(sep);
+  if (parts.length > max) {
+    throw new ValueError(`'${text}' has ${parts.length - 1} '${sep}' where ${what} allows ${max - 1}; nothing after the ${ordinal(max)} part may follow`);
+  }
+  return parts;
+}
+
+const ordinal = (n: number) => (n === 1 ? 'first' : n === 2 ? 'second' : `${n}th`);
 
 export const flag: ValueType<FlagValue> = { arity: 0, parse: () => ({ type: 'flag' }), format: () => [] };
 
@@ -81,11 +101,15 @@ export const hexUint = (max = 0xffffffff): ValueType<NumberValue> => ({
   format: (v) => ['0x' + v.value.toString(16)],
 });
 
-/** `a`, `a:b` (ttl/length/hl style ranges, also `a-b` where the tool allows it). */
-export const numberRange = (max: number, sep: RegExp = /[:]/): ValueType<NumberRange> => ({
+/**
+ * `a`, `a:b`, `a:`, `:b` (length/ttl/spi style ranges): libxtables xtopt_parse_mint reads at most two
+ * components ("Too many components"), an empty one is 0 or the maximum, and a reversed range is refused (iptables
+ * ≥ 1.8.8; older versions loaded one that never matches).
+ */
+export const numberRange = (max: number, sep = ':'): ValueType<NumberRange> => ({
   arity: 1,
   parse: (w) => {
-    const [a, b] = w[0]!.split(sep);
+    const [a, b] = splitParts(w[0]!, sep, 2, 'a range');
     const from = a === '' || a === undefined ? 0 : parseUint(a, max);
     const to = b === undefined ? from : b === '' ? max : parseUint(b, max);
     if (from > to) throw new ValueError(`range ${w[0]} is reversed`);
@@ -93,14 +117,15 @@ export const numberRange = (max: number, sep: RegExp = /[:]/): ValueType<NumberR
   },
 });
 
+/** xtables_parse_port: a service name, else a number as xtables_strtoui reads it. */
 export function parsePort(text: string): number {
-  if (/^\d+$/.test(text)) return parseUint(text, 65535, 'port');
+  if (/^\+?\d|^\+?0[xX]/.test(text)) return parseUint(text, 65535, 'port');
   const s = SERVICES.get(text);
   if (s === undefined) throw new ValueError(`'${text}' is not a port number or a known service name`);
   return s;
 }
 
-function parsePortRangeText(text: string, sep = ':'): PortRange {
+function parsePortRangeText(text: string, sep = ':', swap = true): PortRange {
   const i = text.indexOf(sep);
   if (i < 0) {
     const p = parsePort(text);
@@ -112,6 +137,7 @@ function parsePortRangeText(text: string, sep = ':'): PortRange {
   const to = b === '' ? 65535 : parsePort(b);
   // iptables swaps a reversed range silently (libxtables xtables_parse_port_range); so does chainsight, with a warning.
   if (from > to) {
+    if (!swap) throw new ValueError(`port range ${text} is reversed (iptables: "invalid portrange specified")`);
     noteWarning(`port range ${text} is reversed; read as ${to}:${from} like iptables does`);
     return { type: 'port-range', from: to, to: from };
   }
@@ -129,7 +155,12 @@ export const portRange: ValueType<PortRange> = {
 export const portList: ValueType<PortList> = {
   arity: 1,
   parse: (w) => {
-    const ranges = w[0]!.split(',').map((p) => parsePortRangeText(p));
+    const ranges = w[0]!.split(',').map((p) => {
+      splitParts(p, ':', 2, 'a port range');
+      // libxt_multiport.c parse_multi_ports_v1 refuses a reversed range ("invalid portrange specified"); unlike
+      // -p tcp --dport it does not swap it.
+      return parsePortRangeText(p, ':', false);
+    });
     const slots = ranges.reduce((n, r) => n + (r.from === r.to ? 1 : 2), 0);
     if (slots > 15) throw new ValueError(`multiport takes at most 15 ports (a range counts as two), got ${slots}`);
     return { type: 'port-list', ranges };
@@ -137,8 +168,15 @@ export const portList: ValueType<PortList> = {
   format: (v) => [v.ranges.map((r) => fmtPortRange(r)).join(',')],
 };
 
-/** ebtables ports: `a`, `a:b`. */
-export const ebPortRange = portRange;
+/** ebtables ports: `a`, `a:b`; a reversed range is refused (libebt_ip.c parse_port_range: "invalid portrange (min > max)"). */
+export const ebPortRange: ValueType<PortRange> = {
+  arity: 1,
+  parse: (w) => {
+    splitParts(w[0]!, ':', 2, 'a port range');
+    return parsePortRangeText(w[0]!, ':', false);
+  },
+  format: portRange.format,
+};
 
 export const address: ValueType<AddressMask> = {
   arity: 1,
@@ -171,14 +209,15 @@ export const addressList: ValueType<ListValue & { addresses: AddressMask[] } & O
   },
 };
 
+/** libxt_iprange.c iprange_parse_range: one `-`; each side an address; a reversed range "will never match". */
 export const addressRange: ValueType<AddressRange> = {
   arity: 1,
   parse: (w, ctx) => {
     const v = ipVersion(ctx);
-    const [a, b] = w[0]!.split('-');
-    const from = parseIp(a ?? '', v);
-    const to = b === undefined ? from : parseIp(b, v);
-    if (from === null || to === null) throw new ValueError(`'${w[0]}' is not an IPv${v} address range`);
+    const [a, b] = splitParts(w[0]!, '-', 2, 'an address range');
+    const from = parseIpOrExplain(a ?? '', v);
+    const to = b === undefined ? from : parseIpOrExplain(b, v);
+    if (from > to) noteWarning(`range ${w[0]} is reversed and will never match (xt_iprange: "range is reversed")`);
     return { type: 'address-range', version: v, from, to };
   },
   format: (r) => [r.from === r.to ? formatIp(r.version, r.from) : `${formatIp(r.version, r.from)}-${formatIp(r.version, r.to)}`],
@@ -186,12 +225,18 @@ export const addressRange: ValueType<AddressRange> = {
 
 export const ipAddress: ValueType<AddressMask> = address;
 
+/**
+ * `value[/mask]` (libxtables xtables_parse_mark_mask, XTTYPE_MARKMASK32): both 32-bit numbers as
+ * xtables_strtoui reads them, and "trailing garbage" after them refused.
+ */
+export function parseMarkMask(text: string, what = 'mark'): MarkMask {
+  const [v, m] = splitParts(text, '/', 2, `a ${what} (value/mask)`);
+  return { type: 'mark', value: parseUint(v ?? '', 0xffffffff, what), mask: m === undefined ? 0xffffffff : parseUint(m, 0xffffffff, 'mask') };
+}
+
 export const mark: ValueType<MarkMask> = {
   arity: 1,
-  parse: (w) => {
-    const [v, m] = w[0]!.split('/');
-    return { type: 'mark', value: parseUint(v ?? '', 0xffffffff, 'mark'), mask: m === undefined ? 0xffffffff : parseUint(m, 0xffffffff, 'mask') };
-  },
+  parse: (w) => parseMarkMask(w[0]!),
   format: (v) => ['0x' + v.value.toString(16) + (v.mask === 0xffffffff ? '' : '/0x' + v.mask.toString(16))],
 };
 
@@ -218,7 +263,7 @@ export const protocol: ValueType<Protocol> = {
     const t = w[0]!.toLowerCase();
     const named = PROTOCOLS.get(t);
     if (named !== undefined) return { type: 'protocol', number: named, name: named === 0 ? 'all' : t };
-    if (/^\d+$/.test(t)) {
+    if (/^\+?\d/.test(t)) {
       const n = parseUint(t, 255, 'protocol number');
       return { type: 'protocol', number: n, name: null };
     }
@@ -329,19 +374,24 @@ export const tcpFlags: ValueType<TcpFlags> = {
   format: (v) => [formatFlags(v.mask), formatFlags(v.compare)],
 };
 
-const RATE_UNITS: Record<string, [Rate['unit'], number]> = {
-  s: ['second', 1], sec: ['second', 1], second: ['second', 1],
-  m: ['minute', 60], min: ['minute', 60], minute: ['minute', 60],
-  h: ['hour', 3600], hour: ['hour', 3600], d: ['day', 86400], day: ['day', 86400],
-};
+/** Rate units with their seconds; a unit may be given as any prefix of its name (`3/s`, `3/sec`, `3/min`). */
+const RATE_UNITS: readonly [Rate['unit'], number][] = [['second', 1], ['minute', 60], ['hour', 3600], ['day', 86400]];
 
+/**
+ * libxt_limit.c parse_rate (ebtables' libebt_limit.c the same): `N[/unit]`, the unit any prefix of second, minute,
+ * hour or day (strncasecmp), N at least 1. A name from the input is never an object key: `3/constructor` is
+ * no unit.
+ */
 export const rate: ValueType<Rate> = {
   arity: 1,
   parse: (w) => {
-    const m = /^(\d+)(?:\/(\w+))?$/.exec(w[0]!);
-    const unit = RATE_UNITS[m?.[2] ?? 'sec'];
+    const m = /^(\d+)(?:\/([A-Za-z]+))?$/.exec(w[0]!);
+    const u = m?.[2]?.toLowerCase() ?? 'second';
+    const unit = RATE_UNITS.find(([name]) => name.startsWith(u));
     if (!m || !unit) throw new ValueError(`'${w[0]}' is not a rate (e.g. 3/min)`);
-    return { type: 'rate', count: Number(m[1]), unit: unit[0], unitSeconds: unit[1] };
+    const count = Number(m[1]);
+    if (count < 1) throw new ValueError(`rate ${w[0]} is zero (iptables: "bad rate")`);
+    return { type: 'rate', count, unit: unit[0], unitSeconds: unit[1] };
   },
   format: (v) => [`${v.count}/${v.unit === 'second' ? 'sec' : v.unit === 'minute' ? 'min' : v.unit}`],
 };
@@ -366,7 +416,21 @@ export const keyword = (allowed: readonly string[]): ValueType<StringValue> => (
   },
 });
 
-/** NAT targets: `[ip[-ip]][:port[-port]]` (IPv6 addresses in brackets), NETMAP `ip/prefix`. */
+/** `port[-port]` of a NAT target: one `-`, each side a port or service name, not reversed ("Port range … funky"). */
+function natPortRange(text: string, seps: string): [number, number] {
+  const sep = seps.split('').find((c) => text.includes(c)) ?? seps[0]!;
+  const [a, b] = splitParts(text, sep, 2, 'a port range');
+  const from = parsePort(a ?? '');
+  const to = b === undefined ? from : parsePort(b);
+  if (to < from) throw new ValueError(`port range ${text} is reversed`);
+  return [from, to];
+}
+
+/**
+ * NAT targets: `[ip[-ip]][:port[-port]]` (IPv6 addresses in brackets), NETMAP `ip/prefix` (libipt_DNAT.c /
+ * libxt_NAT.c parse_to). Every part is checked: a third address or port, a reversed port range, or text after
+ * the brackets is an error, not dropped.
+ */
 export const natRange: ValueType<NatRange> = {
   arity: 1,
   parse: (w, ctx) => {
@@ -376,7 +440,9 @@ export const natRange: ValueType<NatRange> = {
     if (version === 6 && text.startsWith('[')) {
       const close = text.indexOf(']');
       if (close < 0) throw new ValueError(`'${text}': missing ']'`);
-      portPart = text[close + 1] === ':' ? text.slice(close + 2) : null;
+      const after = text.slice(close + 1);
+      if (after !== '' && !after.startsWith(':')) throw new ValueError(`'${text}': unexpected '${after}' after ']'`);
+      portPart = after.startsWith(':') ? after.slice(1) : null;
       text = text.slice(1, close);
     } else if (version === 4) {
       const colon = text.indexOf(':');
@@ -389,30 +455,82 @@ export const natRange: ValueType<NatRange> = {
       const slash = text.indexOf('/');
       const rangeText = slash >= 0 ? text.slice(0, slash) : text;
       if (slash >= 0) prefix = parseUint(text.slice(slash + 1), version === 4 ? 32 : 128, 'prefix');
-      const [a, b] = rangeText.split('-');
-      addressFrom = parseIp(a ?? '', version);
-      addressTo = b === undefined ? addressFrom : parseIp(b, version);
-      if (addressFrom === null || addressTo === null) throw new ValueError(`'${rangeText}' is not an IPv${version} address or range`);
+      const [a, b] = splitParts(rangeText, '-', 2, 'an address range');
+      addressFrom = parseIpOrExplain(a ?? '', version);
+      addressTo = b === undefined ? addressFrom : parseIpOrExplain(b, version);
+      if (addressTo < addressFrom) noteWarning(`address range ${rangeText} is reversed`);
     }
     let portFrom: number | null = null;
     let portTo: number | null = null;
-    if (portPart !== null) {
-      const [a, b] = portPart.split('-');
-      portFrom = parseUint(a ?? '', 65535, 'port');
-      portTo = b === undefined ? portFrom : parseUint(b, 65535, 'port');
-    }
+    if (portPart !== null) [portFrom, portTo] = natPortRange(portPart, '-');
     return { type: 'nat-range', version, addressFrom, addressTo, prefix, portFrom, portTo };
   },
 };
 
-/** `--to-ports 8080` / `8080-8090` (REDIRECT, MASQUERADE). */
+/**
+ * `--to-ports 8080` / `8080-8090` (REDIRECT, MASQUERADE; libxt_REDIRECT.c parse_ports): a port or service name,
+ * `-` and a second one not below the first; `8080:8090` is read the same way.
+ */
 export const natPorts: ValueType<NatRange> = {
   arity: 1,
   parse: (w, ctx) => {
-    // `8080-8090`; `8080:8090` is accepted too (libxt_REDIRECT/MASQUERADE parse a range either way).
-    const [a, b] = w[0]!.split(/[-:]/);
-    const portFrom = parseUint(a ?? '', 65535, 'port');
-    const portTo = b === undefined ? portFrom : parseUint(b, 65535, 'port');
+    const [portFrom, portTo] = natPortRange(w[0]!, '-:');
     return { type: 'nat-range', version: ipVersion(ctx), addressFrom: null, addressTo: null, prefix: null, portFrom, portTo };
+  },
+};
+
+/** libxt_tos.c / tos_parse_symbolic: the TOS names iptables knows (case-insensitive). */
+const TOS_SYMBOLS: readonly string[] = ['minimize-delay', 'maximize-throughput', 'maximize-reliability', 'minimize-cost', 'normal-service'];
+
+/**
+ * `--tos value[/mask]` or a TOS name (libxt_tos.c, tos_parse_symbolic / tos_parse_numeric): 8-bit numbers as
+ * xtables_strtoui reads them, one `/`, nothing after. Kept as the words written (their meaning is read by the
+ * matcher), once checked.
+ */
+export const tosValue: ValueType<RawValue> = {
+  arity: 1,
+  parse: (w) => {
+    const t = w[0]!;
+    if (TOS_SYMBOLS.includes(t.toLowerCase())) return { type: 'raw', words: w };
+    const [v, m] = splitParts(t, '/', 2, 'a TOS value (value/mask)');
+    parseUint(v ?? '', 255, 'TOS value');
+    if (m !== undefined) parseUint(m, 255, 'TOS mask');
+    return { type: 'raw', words: w };
+  },
+};
+
+/** An 8-bit number kept as written (TOS target `--and-tos` etc., XTTYPE_UINT8). */
+export const checkedUint8: ValueType<RawValue> = {
+  arity: 1,
+  parse: (w) => {
+    parseUint(w[0]!, 255);
+    return { type: 'raw', words: w };
+  },
+};
+
+/**
+ * LOG `--log-level` (libxtables xtopt_parse_sysloglevel): 0–7 as xtables_strtoui reads it, or one of the syslog
+ * names it knows (compared case-sensitively, bsearch with strcmp). Kept as written.
+ */
+const SYSLOG_LEVELS: readonly string[] = ['alert', 'crit', 'debug', 'emerg', 'error', 'info', 'notice', 'panic', 'warning'];
+export const syslogLevel: ValueType<StringValue> = {
+  arity: 1,
+  parse: (w) => {
+    const t = w[0]!;
+    if (!SYSLOG_LEVELS.includes(t)) {
+      try { parseUint(t, 7, 'log level'); } catch { throw new ValueError(`log level '${t}' is neither 0–7 nor one of ${SYSLOG_LEVELS.join(', ')}`); }
+    }
+    return { type: 'string', value: t };
+  },
+};
+
+/** ebtables `--log-level` (libebt_log.c): one of the eight syslog names, or 0–7. Kept as written. */
+const EB_LOG_LEVELS: readonly string[] = ['emerg', 'alert', 'crit', 'error', 'warning', 'notice', 'info', 'debug'];
+export const ebLogLevel: ValueType<StringValue> = {
+  arity: 1,
+  parse: (w) => {
+    const t = w[0]!;
+    if (!EB_LOG_LEVELS.includes(t) && !/^[0-7]$/.test(t)) throw new ValueError(`log level '${t}' is neither 0–7 nor one of ${EB_LOG_LEVELS.join(', ')}`);
+    return { type: 'string', value: t };
   },
 };

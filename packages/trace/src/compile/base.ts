@@ -1,9 +1,23 @@
 // The built-in part of a rule. iptables: ip_tables.c ip_packet_match() / ip6_tables.c ip6_packet_match()
 // (-s -d -i -o -p -f, each inverted by its `!`). ebtables: ebtables.c ebt_basic_match() (-p ethertype, -i/-o
 // bridge ports, --logical-in/--logical-out the bridge, -s/-d MAC under mask).
-import type { OptionEntry, Rule } from '@chainsight/grammar';
-import type { Pred } from './types';
+import type { Interface, OptionEntry, Rule } from '@chainsight/grammar';
+import type { SimPacket } from '../sim/state';
+import type { EvalCtx, Pred } from './types';
 import { addressTest, interfaceTest, neg } from './values';
+
+/** Whether ipBase models a base option; the others are reported (ruleset.ts) and assumed to match. */
+export function ipBaseSupported(o: OptionEntry): boolean {
+  switch (o.key) {
+    case 'source':
+    case 'destination': return o.value.type === 'address';
+    case 'in-interface':
+    case 'out-interface': return o.value.type === 'interface';
+    case 'protocol': return o.value.type === 'protocol';
+    case 'fragment': return true;
+    default: return false;
+  }
+}
 
 /** iptables base options as predicates; `unconditional` is ip_tables.c's all-zero `ipt_ip` test. */
 export function ipBase(rule: Rule): { preds: Pred[]; unconditional: boolean; unsupported: OptionEntry[] } {
@@ -12,10 +26,11 @@ export function ipBase(rule: Rule): { preds: Pred[]; unconditional: boolean; uns
   let unconditional = true;
   for (const o of rule.base) {
     const v = o.value;
+    if (!ipBaseSupported(o)) { unsupported.push(o); unconditional = false; continue; }
     switch (o.key) {
       case 'source':
       case 'destination': {
-        if (v.type !== 'address') { unsupported.push(o); unconditional = false; break; }
+        if (v.type !== 'address') break;
         if (v.mask === 0n && !o.negated) break; // 0.0.0.0/0: iptables stores nothing
         unconditional = false;
         const t = addressTest(v);
@@ -24,15 +39,18 @@ export function ipBase(rule: Rule): { preds: Pred[]; unconditional: boolean; uns
       }
       case 'in-interface':
       case 'out-interface': {
-        if (v.type !== 'interface') { unsupported.push(o); unconditional = false; break; }
+        if (v.type !== 'interface') break;
         if (v.wildcard && v.name === '' && !o.negated) break; // `-i +` is saved as nothing
         unconditional = false;
         const t = interfaceTest(v);
-        preds.push(neg(o, o.key === 'in-interface' ? (p) => t(p.in) : (p) => t(p.out)));
+        // Without a host context the device may be unknown ('' with HostFacts.in/out set): asked, not guessed.
+        preds.push(neg(o, o.key === 'in-interface'
+          ? (p, c) => (p.in === '' && c.facts.in !== null ? learnt(p, c, 'in', v) : t(p.in))
+          : (p, c) => (p.out === '' && c.facts.out !== null ? learnt(p, c, 'out', v) : t(p.out))));
         break;
       }
       case 'protocol': {
-        if (v.type !== 'protocol') { unsupported.push(o); unconditional = false; break; }
+        if (v.type !== 'protocol') break;
         if (v.number === 0) { if (o.negated) { unconditional = false; preds.push(() => false); } break; }
         unconditional = false;
         const n = v.number;
@@ -44,12 +62,17 @@ export function ipBase(rule: Rule): { preds: Pred[]; unconditional: boolean; uns
         unconditional = false;
         preds.push(neg(o, () => false));
         break;
-      default:
-        unconditional = false;
-        unsupported.push(o);
     }
   }
   return { preds, unconditional, unsupported };
+}
+
+/** A test of an unknown device; once a name is known the packet carries it (later steps show IN=/OUT=). */
+function learnt(p: SimPacket, c: EvalCtx, which: 'in' | 'out', v: Interface): boolean {
+  const r = c.facts.devTest(which, v);
+  const name = c.facts[which]?.name;
+  if (name) p[which] = name;
+  return r;
 }
 
 const ETH_P_IP = 0x0800;

@@ -3,6 +3,7 @@
 // lists, ipset contents, payload, clock, sockets, counters) and fork into "matches" / "does not match", each
 // outcome labelled with its assumption, unless `--assume` pins them. Never a silent guess.
 import type { Match } from '@chainsight/grammar';
+import { drawOf } from '../sim/choices';
 import { compileKnownSet } from './matches-ipset';
 import type { MatchCompiler } from './matches-packet';
 import type { MatchEnv, Pred } from './types';
@@ -28,8 +29,8 @@ const statistic: MatchCompiler = (m, env) => {
   if (mode === 'random') {
     const o = m.options.find((x) => x.key === 'probability');
     if (!o || o.value.type !== 'number') return assumeMatch(env);
-    const p = o.negated ? 1 - o.value.value : o.value.value;
-    return (_pk, c) => c.chooser.random(p, env.text);
+    const draw = drawOf(o.negated ? 1 - o.value.value : o.value.value, env.text);
+    return (_pk, c) => c.chooser.draw(draw);
   }
   const every = m.options.find((x) => x.key === 'every');
   if (!every || every.value.type !== 'number' || every.value.value < 1) return assumeMatch(env);

@@ -2,6 +2,7 @@
 // iprange, mac, pkttype, length, ttl/hl, tos/dscp/ecn, tcpmss, IPv6 extension headers, ipv4options, esp/ah/mh.
 // Each follows the kernel's xt_<module>.c match function; `!` inverts the option it precedes.
 import type { Match, OptionEntry } from '@chainsight/grammar';
+import { DSCP_CLASSES, parseTos } from '@chainsight/grammar';
 import type { SimPacket } from '../sim/state';
 import type { MatchEnv, Pred } from './types';
 import { all, neg, portInList, portInRange } from './values';
@@ -193,22 +194,6 @@ const ttlLike = (prefix: 'ttl' | 'hl'): MatchCompiler => (m) => {
   return all(preds);
 };
 
-const TOS_NAMES: Record<string, number> = {
-  'minimize-delay': 0x10, 'maximize-throughput': 0x08, 'maximize-reliability': 0x04, 'minimize-cost': 0x02,
-  'normal-service': 0x00,
-};
-
-/** xt_dscp.c tos_mt: `(tos & mask) == value`; names imply mask 0x3F, a bare number mask 0xFF (libxt_tos). */
-export function parseTos(word: string): { value: number; mask: number } | null {
-  const named = TOS_NAMES[word.toLowerCase()];
-  if (named !== undefined) return { value: named, mask: 0x3f };
-  const [a, b] = word.split('/');
-  const value = Number(a);
-  const mask = b === undefined ? 0xff : Number(b);
-  if (!Number.isInteger(value) || !Number.isInteger(mask)) return null;
-  return { value, mask };
-}
-
 const tos: MatchCompiler = (m, env) => {
   const o = m.options.find((x) => x.key === 'tos');
   if (!o) return null;
@@ -217,18 +202,13 @@ const tos: MatchCompiler = (m, env) => {
   return neg(o, (p) => (p.tos & t.mask) === t.value);
 };
 
-export const DSCP_CLASSES: Record<string, number> = {
-  CS0: 0, CS1: 8, CS2: 16, CS3: 24, CS4: 32, CS5: 40, CS6: 48, CS7: 56, BE: 0, AF11: 10, AF12: 12, AF13: 14,
-  AF21: 18, AF22: 20, AF23: 22, AF31: 26, AF32: 28, AF33: 30, AF41: 34, AF42: 36, AF43: 38, EF: 46,
-};
-
 /** xt_dscp.c dscp_mt: `((tos & 0xFC) >> 2) == dscp`. */
 const dscp: MatchCompiler = (m, env) => {
   const preds: Pred[] = [];
   for (const o of m.options) {
     let d: number | undefined;
     if (o.key === 'dscp' && o.value.type === 'number') d = o.value.value;
-    else if (o.key === 'dscp-class' && o.value.type === 'string') d = DSCP_CLASSES[o.value.value.toUpperCase()];
+    else if (o.key === 'dscp-class' && o.value.type === 'string') d = DSCP_CLASSES.get(o.value.value.toUpperCase());
     if (d === undefined) { preds.push(unknownField(env, o, 'DSCP class')); continue; }
     const want = d;
     preds.push(neg(o, (p) => p.tos >> 2 === want));

@@ -19,8 +19,12 @@ const addrtype: MatchCompiler = (m) => {
     const types = new Set(o.value.items);
     const src = o.key === 'src-type';
     preds.push(neg(o, (p, c) => {
+      const a = src ? p.src : p.dst;
+      // Without a host context, whether the address is the host's is a fork (sim/host-facts.ts); the
+      // --limit-iface-* restriction then has no device addresses to compare with and is not applied.
+      if (!c.facts.known) return types.has(c.facts.addrType(p.v, a, types));
       const dev = limitIn ? p.in || null : limitOut ? p.out || null : null;
-      return types.has(c.host.addrType(p.v, src ? p.src : p.dst, dev));
+      return types.has(c.host.addrType(p.v, a, dev));
     }));
   }
   return all(preds);
@@ -162,12 +166,14 @@ const policy: MatchCompiler = (m) => {
  * xt_rpfilter.c rpfilter_mt(): broadcast/multicast pass; otherwise a reverse lookup of the source must be unicast
  * (or local with --accept-local) and leave through the input device (any device with --loose).
  */
-const rpfilter: MatchCompiler = (m) => {
+const rpfilter: MatchCompiler = (m, env) => {
   const loose = m.options.some((o) => o.key === 'loose');
   const acceptLocal = m.options.some((o) => o.key === 'accept-local');
   const invert = m.options.some((o) => o.key === 'invert');
   return (p, c) => {
     if (p.pktType === 'broadcast' || p.pktType === 'multicast') return !invert;
+    // The reverse route is a host fact: without a host context the match is asked, not failed.
+    if (!c.facts.known) return c.chooser.assume(env.assumeKeys, `${env.text} (the route back to the source is a host fact)`);
     const r = c.host.route(p.v, p.src);
     let ok: boolean;
     if (r.kind === 'unicast') ok = r.dev === p.in || loose;

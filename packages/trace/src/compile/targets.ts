@@ -2,20 +2,14 @@
 // return CONTINUE (LOG, MARK, CONNMARK, CT, TRACE, … are non-terminating, iptables-extensions(8)) or a verdict
 // that ends the table (REJECT = DROP plus an answer; NAT targets end the nat chain with ACCEPT, man DNAT/SNAT).
 import type { Family, IpSet, OptionEntry, Rule, Target } from '@chainsight/grammar';
-import { parseTos, DSCP_CLASSES } from './matches-packet';
+import { DSCP_CLASSES, findOption, optionNumber, parseTos } from '@chainsight/grammar';
 import { setAction } from './target-set';
 import type { Action, EvalCtx, ExtVerdict, NatRequest } from './types';
 import type { SimPacket } from '../sim/state';
 
-const opt = (t: Target, key: string): OptionEntry | undefined => t.options.find((o) => o.key === key);
+const opt = (t: Target, key: string): OptionEntry | undefined => findOption(t.options, key);
 const word = (t: Target, key: string): string | undefined => opt(t, key)?.words[0];
-const num = (t: Target, key: string, fallback: number): number => {
-  const o = opt(t, key);
-  if (!o) return fallback;
-  if (o.value.type === 'number') return o.value.value;
-  const n = Number(o.words[0]);
-  return Number.isFinite(n) ? n : fallback;
-};
+const num = (t: Target, key: string, fallback: number): number => optionNumber(t.options, key, fallback);
 
 const ext = (name: string, run: (p: SimPacket, c: EvalCtx) => ExtVerdict): Action => ({ kind: 'ext', name, run });
 
@@ -70,7 +64,7 @@ export function ipAction(rule: Rule, family: Family, chains: ReadonlySet<string>
     case 'ULOG':
       return ext('ULOG', (_p, c) => { c.effects.log('ULOG', word(t, 'ulog-prefix') ?? ''); return 'CONTINUE'; });
     case 'TRACE':
-      // xt_TRACE.c: skb->nf_trace = 1; the rule itself was already evaluated untraced (netfilter-model.md §4.1).
+      // xt_TRACE.c: skb->nf_trace = 1; the rule itself was already evaluated untraced (docs/netfilter.md §legacy-trace).
       return ext('TRACE', (p) => { p.trace = true; return 'CONTINUE'; });
     case 'MARK': {
       const f = xmark(opt(t, 'set-xmark'));
@@ -137,7 +131,7 @@ export function ipAction(rule: Rule, family: Family, chains: ReadonlySet<string>
     }
     case 'DSCP': {
       const cls = word(t, 'set-dscp-class');
-      const d = cls !== undefined ? DSCP_CLASSES[cls.toUpperCase()] ?? 0 : num(t, 'set-dscp', 0);
+      const d = cls !== undefined ? DSCP_CLASSES.get(cls.toUpperCase()) ?? 0 : num(t, 'set-dscp', 0);
       return ext('DSCP', (p) => { p.tos = (p.tos & 0x03) | (d << 2); return 'CONTINUE'; });
     }
     case 'TOS': {

@@ -3,6 +3,7 @@
 import type { Chain, Family, IpSet, Match, Rule, Snapshot } from '@chainsight/grammar';
 import type { HostModel } from '../host/model';
 import type { Chooser } from '../sim/choices';
+import type { HostFacts } from '../sim/host-facts';
 import type { SetChanges } from '../sim/set-changes';
 import type { SimPacket } from '../sim/state';
 import type { Backend, Hook } from '../types';
@@ -17,6 +18,8 @@ export interface EvalCtx {
   sets: SetChanges;
   /** Called by targets with side effects the path must know about (NAT bindings, log lines, notes). */
   effects: Effects;
+  /** The host facts of this run: without a host context, what it assumed or forked on. */
+  facts: HostFacts;
 }
 
 export interface Effects {
@@ -51,7 +54,7 @@ export interface CRule {
   /** null: matches everything (no base options, no matches). */
   pred: Pred | null;
   action: Action;
-  /** Legacy TRACE label type (§4.1 unconditional standard verdict quirk). */
+  /** Legacy TRACE label type (docs/netfilter.md §legacy-trace: the unconditional standard verdict quirk). */
   labelType: 'rule' | 'return' | 'policy';
   /** ebtables watchers (--log, --nflog, --ulog): run after the matches, before the target. */
   watch: Watch | null;
@@ -64,9 +67,14 @@ export interface CChain {
   builtin: boolean;
   policy: string | null;
   chain: Chain;
-  rules: CRule[];
+  /** Number of rules. */
+  readonly size: number;
+  /** Rule k (0-based), compiled on first use (compile/lazy-chain.ts). */
+  rule(k: number): CRule;
+  /** Every rule compiled. */
+  readonly rules: CRule[];
   /** For long chains: rule indices per exact destination address (`-d a/32`), see ruleset.ts. */
-  index: DstIndex | null;
+  readonly index: DstIndex | null;
 }
 
 export interface DstIndex {
@@ -82,7 +90,11 @@ export interface DstIndex {
 
 export interface CTable {
   name: string;
+  /** The file the table was read from (the tables of one family may come from several files). */
+  file: string;
   chains: Map<string, CChain>;
+  /** Why the kernel refuses to load the table (a loop a built-in chain reaches, compile/loops.ts), or null. */
+  refused: string | null;
 }
 
 export interface CFamily {
@@ -90,7 +102,7 @@ export interface CFamily {
   snapshot: Snapshot;
   file: string;
   tables: Map<string, CTable>;
-  /** Some rule needs conntrack in this family, so the conntrack hooks run (netfilter-model.md §2.0). */
+  /** Some rule needs conntrack in this family, so the conntrack hooks run (docs/netfilter.md §conntrack-active). */
   conntrackActive: boolean;
 }
 

@@ -157,7 +157,7 @@ export interface Earlier {
 
 /**
  * Whether the kernel treated the packet as the first of its connection: the nat chains of the entry hook run only
- * for a connection's first packet (netfilter-model.md §2.1). null when the snapshots have no such nat chain.
+ * for a connection's first packet (docs/netfilter.md §nat-first-packet). null when the snapshots have no such nat chain.
  */
 export function firstOfConnection(p: ExplainedPacket, snapshots: readonly Snapshot[]): boolean | null {
   const entry = entryHook(p);
@@ -205,7 +205,7 @@ export function comparePacket(
         `packet ${conversation.length + 1} of the connection packet ${opener.packet.index} opened${between.length ? ` (after packets ${between.map((e) => e.packet.index).join(', ')})` : ''}: traced as the last of that conversation, so the connection is as they left it`],
     };
   }
-  if (first === false) built = { ...built, assumed: [...built.assumed, 'not the first packet of its connection: no nat chain ran at its first hook (netfilter-model.md §2.1)'] };
+  if (first === false) built = { ...built, assumed: [...built.assumed, 'not the first packet of its connection: no nat chain ran at its first hook (docs/netfilter.md §nat-first-packet)'] };
   const real = snapshots.length ? knownSteps(p.path, snapshots) : p.path;
   if (real.length < p.path.length) {
     const tables = [...new Set(p.path.filter((s) => !real.includes(s)).map((s) => `${s.family} ${s.table}`))];

@@ -1,8 +1,8 @@
 // The packet fields a trace line prints, read into one vocabulary (PacketFields):
 //   * legacy TRACE lines: nf_log_syslog.c (`IN= OUT= PHYSIN= MAC= SRC= DST= LEN= TOS= PREC= TTL= ID= [DF]
-//     PROTO=TCP SPT= DPT= SEQ= ACK= WINDOW= RES= SYN URGP= … MARK=`), netfilter-model.md §4.2;
+//     PROTO=TCP SPT= DPT= SEQ= ACK= WINDOW= RES= SYN URGP= … MARK=`), docs/netfilter.md §legacy-log-line;
 //   * xtables-monitor `PACKET:` lines: xtables-monitor.c trace_print_packet() (`IN= OUT= MACSRC= MACDST= MACPROTO=
-//     SRC= DST= LEN= TOS= TTL= ID= [DF] SPORT= DPORT= [SYN ACK …] MARK=`; no protocol field), §4.3;
+//     SRC= DST= LEN= TOS= TTL= ID= [DF] SPORT= DPORT= [SYN ACK …] MARK=`; no protocol field), docs/netfilter.md §nft-trace;
 //   * `nft monitor trace` `packet:` lines: nft statements (`iif "eth0" ip saddr 10.0.0.1 ip id 7 tcp dport 80 …`).
 import type { PacketFields } from './types';
 
@@ -12,6 +12,8 @@ import type { PacketFields } from './types';
 export function parseKeyValues(words: readonly string[]): { fields: Record<string, string>; flags: string[] } {
   const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   const flags: string[] = [];
+  // The next suffix to try per repeated key: a line repeating one key 20,000 times stays linear.
+  const nextSuffix = new Map<string, number>();
   let depth = 0;
   for (const w of words) {
     if (w === '') continue;
@@ -26,9 +28,10 @@ export function parseKeyValues(words: readonly string[]): { fields: Record<strin
       continue;
     }
     let key = w.slice(0, eq);
-    if (key in fields) {
-      let n = 2;
-      while (`${key}_${n}` in fields) n++;
+    if (Object.hasOwn(fields, key)) {
+      let n = nextSuffix.get(key) ?? 2;
+      while (Object.hasOwn(fields, `${key}_${n}`)) n++;
+      nextSuffix.set(key, n + 1);
       key = `${key}_${n}`;
     }
     fields[key] = w.slice(eq + 1);
@@ -112,22 +115,23 @@ export function packetFromKeyValues(fields: Record<string, string>, flags: reado
 
 // nft prints ICMP types and codes by name (nftables src/proto.c icmp_type_tbl, icmp_code_tbl; src/proto.c
 // icmp6_type_tbl). Code 0 of an echo is printed as `net-unreachable`, the name of code 0 in that table.
-const ICMP_TYPE_NUM: Record<string, number> = {
+// Maps: the names come from the log (`icmp type constructor` must not find Object.prototype's).
+const ICMP_TYPE_NUM: ReadonlyMap<string, number> = new Map(Object.entries({
   'echo-reply': 0, 'destination-unreachable': 3, 'source-quench': 4, redirect: 5, 'echo-request': 8,
   'router-advertisement': 9, 'router-solicitation': 10, 'time-exceeded': 11, 'parameter-problem': 12,
   'timestamp-request': 13, 'timestamp-reply': 14, 'info-request': 15, 'info-reply': 16,
   'address-mask-request': 17, 'address-mask-reply': 18,
-};
-const ICMPV6_TYPE_NUM: Record<string, number> = {
+}));
+const ICMPV6_TYPE_NUM: ReadonlyMap<string, number> = new Map(Object.entries({
   'destination-unreachable': 1, 'packet-too-big': 2, 'time-exceeded': 3, 'parameter-problem': 4,
   'echo-request': 128, 'echo-reply': 129, 'mld-listener-query': 130, 'mld-listener-report': 131,
   'mld-listener-done': 132, 'nd-router-solicit': 133, 'nd-router-advert': 134, 'nd-neighbor-solicit': 135,
   'nd-neighbor-advert': 136, 'nd-redirect': 137,
-};
-const ICMP_CODE_NUM: Record<string, number> = {
+}));
+const ICMP_CODE_NUM: ReadonlyMap<string, number> = new Map(Object.entries({
   'net-unreachable': 0, 'host-unreachable': 1, 'prot-unreachable': 2, 'port-unreachable': 3, 'frag-needed': 4,
   'net-prohibited': 9, 'host-prohibited': 10, 'admin-prohibited': 13,
-};
+}));
 const NFT_TCP_FLAGS = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ecn', 'cwr'];
 
 /** The statements of an nft `packet:` line. */
@@ -153,9 +157,9 @@ export function packetFromNft(text: string): PacketFields {
   const icmpType = /\b(icmpv6|icmp) type (\S+)/.exec(text);
   if (icmpType) {
     const table = icmpType[1] === 'icmp' ? ICMP_TYPE_NUM : ICMPV6_TYPE_NUM;
-    set(p, 'icmpType', table[icmpType[2]!] ?? int(icmpType[2]));
+    set(p, 'icmpType', table.get(icmpType[2]!) ?? int(icmpType[2]));
     const code = q(/\bicmp(?:v6)? code (\S+)/);
-    if (code !== undefined) set(p, 'icmpCode', ICMP_CODE_NUM[code] ?? int(code));
+    if (code !== undefined) set(p, 'icmpCode', ICMP_CODE_NUM.get(code) ?? int(code));
     set(p, 'icmpId', int(q(/\bicmp(?:v6)? id (\d+)/)));
     set(p, 'icmpSeq', int(q(/\bicmp(?:v6)? sequence (\d+)/)));
   }

@@ -1,11 +1,11 @@
 // Which lines belong to the same packet.
 //   xtables-monitor and nft monitor: the trace id (`%08x`) — except that the kernel gives a frame a new id when a
-//   bridge hands it up to the IP stack (netfilter-model.md §4.3: raw PREROUTING under one id, filter FORWARD under
+//   bridge hands it up to the IP stack (docs/netfilter.md §nft-trace: raw PREROUTING under one id, filter FORWARD under
 //   another). A group whose first IP hook is not where packets enter (PREROUTING, or OUTPUT for local ones) is
 //   joined to the latest earlier packet it continues: same addresses (one side may be NATed), same IPv4 ID, same
 //   ports, and an earlier hook.
 //   legacy TRACE lines carry no id: a line continues the latest open packet with the same identity whose last
-//   visited (hook, table) comes before this one's in the path (§1.3), or whose traversal of this table is still
+//   visited (hook, table) comes before this one's in the path (docs/netfilter.md §traversal-order), or whose traversal of this table is still
 //   open (user chains have no hook of their own); otherwise it starts a new packet. Interleaved packets of
 //   different flows are kept apart by their fields.
 import { HOOK_STAGE, visitRank } from './hooks';
@@ -106,8 +106,9 @@ interface IdGroup {
 /** Rank of a base-chain line in its family's path; null for other lines. Bridge hooks are ordered by stage only. */
 function lineRank(l: TraceLine, info: (l: StepLine) => StepInfo): number | null {
   if (l.kind === 'legacy' || l.kind === 'xtables-packet') return null;
-  if (HOOK_STAGE[l.chain] === undefined || (l.kind !== 'nft-packet' && !info(l).base)) return null;
-  return l.family === 'ip' || l.family === 'ip6' ? visitRank(l.chain, l.table) : HOOK_STAGE[l.chain]! * 1000;
+  const stage = HOOK_STAGE.get(l.chain);
+  if (stage === undefined || (l.kind !== 'nft-packet' && !info(l).base)) return null;
+  return l.family === 'ip' || l.family === 'ip6' ? visitRank(l.chain, l.table) : stage * 1000;
 }
 
 /**
@@ -125,10 +126,10 @@ function reusesId(g: IdGroup, l: TraceLine, rank: number | null): boolean {
 }
 
 function ipHookOf(l: TraceLine, info: (l: StepLine) => StepInfo): string | null {
-  if (l.kind === 'nft-packet') return (l.family === 'ip' || l.family === 'ip6') && HOOK_STAGE[l.chain] !== undefined ? l.chain : null;
+  if (l.kind === 'nft-packet') return (l.family === 'ip' || l.family === 'ip6') && HOOK_STAGE.has(l.chain) ? l.chain : null;
   if (l.kind === 'xtables' || l.kind === 'nft') {
     if (l.family !== 'ip' && l.family !== 'ip6') return null;
-    return info(l).base && HOOK_STAGE[l.chain] !== undefined ? l.chain : null;
+    return info(l).base && HOOK_STAGE.has(l.chain) ? l.chain : null;
   }
   return null;
 }
@@ -159,7 +160,7 @@ function groupById(lines: readonly TraceLine[], info: (l: StepLine) => StepInfo,
     }
     const hook = ipHookOf(line, info);
     if (hook !== null) {
-      const stage = HOOK_STAGE[hook]!;
+      const stage = HOOK_STAGE.get(hook)!;
       if (g.firstStage === null) {
         g.firstStage = stage;
         g.firstHook = hook;
@@ -190,7 +191,7 @@ function groupById(lines: readonly TraceLine[], info: (l: StepLine) => StepInfo,
       into.open.group.lines.sort((a, b) => a.line - b.line);
       into.ids.push(g.id);
       into.open.group.ids.push(g.id);
-      const why = `trace id ${prev} became ${g.id} at ${g.firstHook}: the kernel gives a frame a new id when a bridge hands it up to IP (netfilter-model.md §4.3); joined by addresses, IPv4 ID and ports`;
+      const why = `trace id ${prev} became ${g.id} at ${g.firstHook}: the kernel gives a frame a new id when a bridge hands it up to IP (docs/netfilter.md §nft-trace); joined by addresses, IPv4 ID and ports`;
       into.open.group.stitched = into.open.group.stitched ? `${into.open.group.stitched}; ${why}` : why;
       into.lastStage = Math.max(into.lastStage ?? 0, g.lastStage ?? 0);
       into.packet = { ...into.packet, ...g.lastPacket };

@@ -1,7 +1,7 @@
 // Where a (hook, table) visit sits in the IPv4/IPv6 path: used to tell one packet's lines from the next when the
 // trace has no packet id (legacy), and to decide whether a new nft trace id continues an earlier packet.
-// Hook priorities: include/uapi/linux/netfilter_ipv4.h enum nf_ip_hook_priorities (netfilter-model.md §1.1);
-// iptables-nft puts security at 150 instead of 50 (§1.2), which only reorders it against nat INPUT.
+// Hook priorities: include/uapi/linux/netfilter_ipv4.h enum nf_ip_hook_priorities (docs/netfilter.md §hook-priorities);
+// iptables-nft puts security at 150 instead of 50 (docs/netfilter.md §builtin-chains), which only reorders it against nat INPUT.
 import { findChain } from '@chainsight/grammar';
 import { isBuiltinChain, type SnapshotIndex } from './snapshot-index';
 import type { TraceFamily } from './types';
@@ -10,7 +10,8 @@ export const HOOKS = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']
 const HOOK_SET = new Set<string>(HOOKS);
 
 /** 0: the packet enters (PREROUTING, or OUTPUT for local packets), 1: INPUT/FORWARD, 2: POSTROUTING. */
-export const HOOK_STAGE: Record<string, number> = { PREROUTING: 0, OUTPUT: 0, INPUT: 1, FORWARD: 1, POSTROUTING: 2 };
+// A Map: the chain names looked up come from the log (`TRACE: filter:__proto__:…` must not find Object.prototype).
+export const HOOK_STAGE: ReadonlyMap<string, number> = new Map([['PREROUTING', 0], ['OUTPUT', 0], ['INPUT', 1], ['FORWARD', 1], ['POSTROUTING', 2]]);
 
 export function isHookName(name: string): boolean {
   return HOOK_SET.has(name);
@@ -33,8 +34,9 @@ export function tablePriority(table: string, hook: string): number {
 
 /** Order of a (hook, table) visit in the path of one packet; null when the hook is unknown. */
 export function visitRank(hook: string | null, table: string): number | null {
-  if (hook === null || HOOK_STAGE[hook] === undefined) return null;
-  return HOOK_STAGE[hook]! * 1000 + tablePriority(table, hook);
+  const stage = hook === null ? undefined : HOOK_STAGE.get(hook);
+  if (hook === null || stage === undefined) return null;
+  return stage * 1000 + tablePriority(table, hook);
 }
 
 /**

@@ -1,10 +1,10 @@
 // Which rule (or chain end) of the snapshots a trace line refers to. Per format:
-//   legacy  `table:chain:type:N` (ip_tables.c get_chainname_rulenum(), netfilter-model.md §4.1): `rule:N` is rule
+//   legacy  `table:chain:type:N` (ip_tables.c get_chainname_rulenum(), docs/netfilter.md §legacy-trace): `rule:N` is rule
 //           N; `policy:N` / `return:N` with N = rules + 1 is the built-in policy / the implicit RETURN of a user
 //           chain; with N ≤ rules it is rule N, an unconditional rule with a standard verdict that the kernel labels
 //           like a chain end (the quirk).
 //   xtables-monitor  the printed rule text, compared with the snapshot's rules in canonical form; the handle
-//           arithmetic of a freshly restored table (§4.4) as a fallback and to tell identical rules apart.
+//           arithmetic of a freshly restored table (docs/netfilter.md §nft-handles) as a fallback and to tell identical rules apart.
 //   nft monitor trace  the nft rule text compared fact by fact (nft-facts.ts), and the handle when `nft -a`
 //           printed one.
 // Lines that cannot be tied to the snapshots say why (a table the snapshots do not have, a rule text no rule has).
@@ -200,11 +200,11 @@ function locateNft(line: NftTraceLine, index: SnapshotIndex): Located {
     const candidates = scored.filter((x) => x.score === best).map((x) => x.r);
     const handleFits = byHandle && compareFacts(facts, ruleFacts(byHandle)) !== null ? byHandle : undefined;
     if (candidates.length === 0) {
-      // ebtables-nft implements a user chain's ACCEPT/DROP policy as a last rule of the chain (netfilter-model.md
-      // §5.3, exp6): a bare verdict equal to that policy, past the chain's own rules.
+      // ebtables-nft implements a user chain's ACCEPT/DROP policy as a last rule of the chain (docs/netfilter.md
+      // §ebtables-targets, E6): a bare verdict equal to that policy, past the chain's own rules.
       if (line.family === 'bridge' && !chain.builtin && chain.policy && facts.size === 1 && facts.get('verdict') === chain.policy.toLowerCase()) {
         return {
-          mapping: chainEnd('policy', hit, chain, 'label', null, `ebtables-nft applies the ${chain.policy} policy of user chain ${line.chain} as a last rule (netfilter-model.md §5.3)`),
+          mapping: chainEnd('policy', hit, chain, 'label', null, `ebtables-nft applies the ${chain.policy} policy of user chain ${line.chain} as a last rule (docs/netfilter.md §ebtables-targets)`),
           notes: [],
         };
       }

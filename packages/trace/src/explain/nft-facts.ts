@@ -85,20 +85,21 @@ function ports(o: OptionEntry): string {
   return neg(o.negated, o.words.join(',').replace(/:/g, '-'));
 }
 
-const TARGET_FACT: Record<string, string> = {
+// Maps: target names and option keys come from the user's rules (`-j constructor` must not find Object.prototype's).
+const TARGET_FACT: ReadonlyMap<string, string> = new Map(Object.entries({
   ACCEPT: 'accept', DROP: 'drop', RETURN: 'return', QUEUE: 'queue', NFQUEUE: 'queue', MASQUERADE: 'masquerade', CONTINUE: 'none',
   DNAT: 'dnat', SNAT: 'snat', REDIRECT: 'redirect', REJECT: 'reject', MARK: 'mark', CONNMARK: 'connmark',
   TRACE: 'nftrace', LOG: 'log', NOTRACK: 'notrack',
-};
+}));
 
 /** nft's names of the ethertypes ebtables rules use most (`-p IPv4` → `ether type ip`). */
-const ETHER_NAME: Record<number, string> = { 0x0800: 'ip', 0x86dd: 'ip6', 0x0806: 'arp', 0x8100: 'vlan', 0x8035: 'rarp' };
+const ETHER_NAME: ReadonlyMap<number, string> = new Map([[0x0800, 'ip'], [0x86dd, 'ip6'], [0x0806, 'arp'], [0x8100, 'vlan'], [0x8035, 'rarp']]);
 
 /** ebtables' IP matches (`--ip-proto`, `--ip-src`, …) in the same categories as iptables' base options. */
-const EB_IP_KEYS: Record<string, string> = {
+const EB_IP_KEYS: ReadonlyMap<string, string> = new Map(Object.entries({
   'ip-protocol': 'proto', 'ip6-protocol': 'proto', 'ip-source': 'saddr', 'ip6-source': 'saddr', 'ip-destination': 'daddr',
   'ip6-destination': 'daddr', 'ip-source-port': 'sport', 'ip6-source-port': 'sport', 'ip-destination-port': 'dport', 'ip6-destination-port': 'dport',
-};
+}));
 
 const irCache = new WeakMap<Rule, Facts>();
 
@@ -117,11 +118,11 @@ export function ruleFacts(rule: Rule): Facts {
       if (a !== null && !(o.value.type === 'address' && o.value.mask === 0n)) f.set(o.key === 'source' ? 'saddr' : 'daddr', a);
     }
     if (o.key === 'protocol' && v.type === 'protocol' && v.number !== 0) f.set('proto', neg(o.negated, v.name ?? String(v.number)));
-    if (o.key === 'protocol' && v.type === 'ethertype' && v.number !== null) f.set('ethertype', neg(o.negated, ETHER_NAME[v.number] ?? (v.name ?? String(v.number)).toLowerCase()));
+    if (o.key === 'protocol' && v.type === 'ethertype' && v.number !== null) f.set('ethertype', neg(o.negated, ETHER_NAME.get(v.number) ?? (v.name ?? String(v.number)).toLowerCase()));
   }
   for (const m of rule.matches) {
     for (const o of m.options) {
-      const eb = rule.family === 'bridge' ? EB_IP_KEYS[o.key] : undefined;
+      const eb = rule.family === 'bridge' ? EB_IP_KEYS.get(o.key) : undefined;
       if (eb) {
         const v = o.value;
         const text = eb === 'saddr' || eb === 'daddr' ? addr(o) : eb === 'proto' && v.type === 'protocol' ? neg(o.negated, v.name ?? String(v.number)) : ports(o);
@@ -136,7 +137,7 @@ export function ruleFacts(rule: Rule): Facts {
     }
   }
   const t = rule.target;
-  f.set('verdict', !t ? 'none' : t.type === 'chain' ? `${t.goto ? 'goto' : 'jump'}:${t.name}` : TARGET_FACT[t.name] ?? t.name.toLowerCase());
+  f.set('verdict', !t ? 'none' : t.type === 'chain' ? `${t.goto ? 'goto' : 'jump'}:${t.name}` : TARGET_FACT.get(t.name) ?? t.name.toLowerCase());
   irCache.set(rule, f);
   return f;
 }

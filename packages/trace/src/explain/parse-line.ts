@@ -33,7 +33,7 @@ export function traceAnchor(line: string): number {
 
 /**
  * xtables-monitor's print_verdict(): NF_ACCEPT → ACCEPT, …, JUMP:<chain>, GOTO:<chain>, anything else as `0x%x`;
- * NFT_RETURN (-5) therefore prints as 0xfffffffb (netfilter-model.md §4.3).
+ * NFT_RETURN (-5) therefore prints as 0xfffffffb (docs/netfilter.md §nft-trace).
  */
 export function normaliseXtablesVerdict(v: string): string {
   if (v.toLowerCase() === '0xfffffffb') return 'RETURN';
@@ -137,7 +137,7 @@ function parseNft(l: Logical, m: RegExpExecArray, at: number): TraceLine | null 
     case 'policy':
       return { kind: 'nft', ...base, table, chain, label: 'policy', handle: null, verdict: normaliseNftVerdict(rest), ruleText: null };
     default:
-      // NFT_TRACETYPE_RETURN: the end of a chain (printed before the policy by kernels before 6.x, §4.3).
+      // NFT_TRACETYPE_RETURN: the end of a chain (printed before the policy by kernels before 6.x, docs/netfilter.md §nft-trace).
       return { kind: 'nft', ...base, table, chain, label: 'return', handle: null, verdict: normaliseNftVerdict(rest), ruleText: null };
   }
 }

@@ -2,8 +2,8 @@
 // traversal is replayed (ip_tables.c ipt_do_table(): a jump pushes a return address, a goto does not, RETURN or
 // the end of a user chain pops, the policy ends the traversal), which
 //   * gives lines in user chains their hook (only base chains are named after hooks),
-//   * inserts the implicit end of a user chain that nf_tables does not print (kernel 6.18, netfilter-model.md
-//     §4.3 table "implicit end of user chain: nothing printed"), marked `inferred`,
+//   * inserts the implicit end of a user chain that nf_tables does not print (kernel 6.18, docs/netfilter.md
+//     §nft-trace, the table row "implicit end of a user chain"), marked `inferred`,
 //   * tells identical rules apart by order: within one call of a chain, rules are tried top to bottom, so the
 //     second line for two identical rules is the later one.
 import type { Chain, Rule } from '@chainsight/grammar';

@@ -1,6 +1,6 @@
 // xtables-monitor re-prints the traced rule in iptables syntax (`-4 -t filter -A FORWARD -j DOCKER-USER`,
 // xtables-monitor.c rule_cb() → nft_rule_print_save()), normalised the way iptables-save prints it
-// (netfilter-model.md §4.4). Both that text and the snapshot's rules are brought to the grammar's canonical
+// (docs/netfilter.md §nft-handles). Both that text and the snapshot's rules are brought to the grammar's canonical
 // printing (printRuleArgs), so `--dport 80` in the snapshot still equals `-m tcp --dport 80` in the trace.
 import { builtinChains, parseSnapshot, printRuleArgs, type Family, type Rule } from '@chainsight/grammar';
 

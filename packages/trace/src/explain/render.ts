@@ -26,16 +26,17 @@ const PLAIN: ExplainStyle = { red: plain, green: plain, yellow: plain, cyan: pla
 
 const FORMAT_NAME = { legacy: 'legacy TRACE (kernel log)', 'xtables-monitor': 'xtables-monitor --trace', 'nft-monitor': 'nft monitor trace' } as const;
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-const PROTO_NAME: Record<string, string> = { tcp: 'TCP', udp: 'UDP', icmp: 'ICMP', icmpv6: 'ICMPv6', sctp: 'SCTP' };
-const ICMP_NAME: Record<number, string> = { 0: 'echo-reply', 3: 'destination-unreachable', 8: 'echo-request', 11: 'time-exceeded' };
+// Maps: the protocol comes from the log (`PROTO=constructor` must print as itself).
+const PROTO_NAME: ReadonlyMap<string, string> = new Map([['tcp', 'TCP'], ['udp', 'UDP'], ['icmp', 'ICMP'], ['icmpv6', 'ICMPv6'], ['sctp', 'SCTP']]);
+const ICMP_NAME: ReadonlyMap<number, string> = new Map([[0, 'echo-reply'], [3, 'destination-unreachable'], [8, 'echo-request'], [11, 'time-exceeded']]);
 
 /** `TCP 203.0.113.7:40000 → 198.51.100.10:8080 [SYN] · IPv4 ID 1 · in eth0` */
 export function describePacket(p: PacketFields): string {
   const parts: string[] = [];
-  const proto = p.proto ? PROTO_NAME[p.proto] ?? `proto ${p.proto}` : p.sport !== undefined ? 'TCP/UDP' : 'IP';
+  const proto = p.proto ? PROTO_NAME.get(p.proto) ?? `proto ${p.proto}` : p.sport !== undefined ? 'TCP/UDP' : 'IP';
   const end = (addr: string | undefined, port: number | undefined) => `${addr ?? '?'}${port !== undefined ? `:${port}` : ''}`;
   let head = `${proto} ${end(p.src, p.sport)} → ${end(p.dst, p.dport)}`;
-  if (p.icmpType !== undefined) head += ` ${p.proto === 'icmp' ? ICMP_NAME[p.icmpType] ?? `type ${p.icmpType}` : `type ${p.icmpType}`}`;
+  if (p.icmpType !== undefined) head += ` ${p.proto === 'icmp' ? ICMP_NAME.get(p.icmpType) ?? `type ${p.icmpType}` : `type ${p.icmpType}`}`;
   if (p.tcpFlags?.length) head += ` [${p.tcpFlags.join(',')}]`;
   parts.push(head);
   if (p.ipId !== undefined) parts.push(`IPv4 ID ${p.ipId}`);
@@ -211,8 +212,8 @@ export function renderExplanation(e: Explanation, options: ExplainTextOptions = 
   return `${out.join('\n')}\n`;
 }
 
-/** The JSON model (schema 1, docs/explain.md); with comparisons, each packet gets a `compare` member. */
-export function explanationJson(e: Explanation, comparisons?: readonly PacketComparison[]): { schema: 1 } & Explanation {
-  if (!comparisons) return { schema: 1, ...e };
-  return { schema: 1, ...e, packets: e.packets.map((p, i) => ({ ...p, compare: comparisons[i] ?? null })) };
+/** The JSON model (schema chainsight.explain/1, docs/explain.md); with comparisons, each packet gets a `compare` member. */
+export function explanationJson(e: Explanation, comparisons?: readonly PacketComparison[]): { schema: 'chainsight.explain/1' } & Explanation {
+  if (!comparisons) return { schema: 'chainsight.explain/1', ...e };
+  return { schema: 'chainsight.explain/1', ...e, packets: e.packets.map((p, i) => ({ ...p, compare: comparisons[i] ?? null })) };
 }

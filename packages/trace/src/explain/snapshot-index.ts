@@ -1,6 +1,6 @@
 // The user's snapshots as explain looks them up: a table by trace family and name, chain references, what a
 // rule's target does to the traversal (the verdict a trace line of that rule stands for), the kernel's own
-// notion of an unconditional rule (for the legacy numbering quirk), and the handle arithmetic of §4.4.
+// notion of an unconditional rule (for the legacy numbering quirk), and the handle arithmetic of docs/netfilter.md §nft-handles.
 import { builtinChains, findChain, findOption, type Chain, type Family, type Rule, type Snapshot, type Table } from '@chainsight/grammar';
 import { isTerminal } from '@chainsight/analyzer';
 import type { ChainRef, RuleRef, TraceFamily } from './types';
@@ -41,7 +41,7 @@ export class SnapshotIndex {
   /**
    * Handle → rule for a table loaded by one iptables-nft-restore into a fresh namespace: nf_tables numbers chains
    * and rules from one per-table counter, chains first in declaration order, then the `-A` lines in file order, so
-   * the k-th `-A` line of the table has handle (number of chains) + k (netfilter-model.md §4.4, exp7). Wrong as
+   * the k-th `-A` line of the table has handle (number of chains) + k (docs/netfilter.md §nft-handles, E7). Wrong as
    * soon as rules were added or deleted one by one; callers check the result against the printed rule.
    */
   handleMap(table: Table): Map<number, Rule> {

@@ -1,4 +1,4 @@
-// Types of `explain`: the lines read from a real kernel trace (three formats, netfilter-model.md §4), what each
+// Types of `explain`: the lines read from a real kernel trace (three formats, docs/netfilter.md §traces), what each
 // line refers to in the user's snapshots, and the per-packet summary. Discriminated unions throughout; nothing
 // here computes anything.
 import type { Family } from '@chainsight/grammar';
@@ -64,7 +64,7 @@ interface LineBase {
   prefix: LogPrefix | null;
 }
 
-/** Legacy x_tables `TRACE: table:chain:type:num` line (ip_tables.c trace_packet(), §4.1/§4.2). */
+/** Legacy x_tables `TRACE: table:chain:type:num` line (ip_tables.c trace_packet(), docs/netfilter.md §legacy-trace, §legacy-log-line). */
 export interface LegacyTraceLine extends LineBase {
   kind: 'legacy';
   family: 'ip' | 'ip6';
@@ -164,9 +164,9 @@ export interface ChainRef {
 }
 
 /**
- * How a line was tied to a rule: the legacy rule number (with the chain-end numbering of §4.1), the rule text
+ * How a line was tied to a rule: the legacy rule number (with the chain-end numbering of docs/netfilter.md §legacy-trace), the rule text
  * xtables-monitor printed, nft's rule text compared field by field, or the handle arithmetic of a freshly
- * restored table (§4.4).
+ * restored table (docs/netfilter.md §nft-handles).
  */
 export type MappingMethod = 'rulenum' | 'rule-text' | 'nft-text' | 'handle' | 'label';
 
@@ -221,7 +221,7 @@ export interface PathStep {
   line: number | null;
   /** Log line that printed the step; null for an inferred step. */
   logLine: number | null;
-  /** Not printed by the kernel: the implicit end of a user chain under nf_tables (§4.3). */
+  /** Not printed by the kernel: the implicit end of a user chain under nf_tables (docs/netfilter.md §nft-trace). */
   inferred: boolean;
 }
 
@@ -252,7 +252,7 @@ export interface ExplainedPacket {
   index: number;
   format: TraceFormat;
   family: TraceFamily;
-  /** nft trace ids of the packet, in order (several when the id changed on the way, §4.3). */
+  /** nft trace ids of the packet, in order (several when the id changed on the way, docs/netfilter.md §nft-trace). */
   traceIds: string[];
   /** How several trace ids (or unlabelled legacy lines) were joined into one packet, when they were. */
   stitched: string | null;

@@ -1,8 +1,9 @@
-// The host context (interfaces, bridges and ports, routes, neighbours, sysctls; format: docs host-context.md):
+// The host context (interfaces, bridges and ports, routes, neighbours, sysctls; format: docs/host-facts.md §host-context):
 // its types, and `parseHostContext`, which validates the JSON and reports every problem at its line and column.
 import type { Diagnostic, Span } from '@chainsight/grammar';
 import { parseIpv4, parseIpv6, parseMac } from '@chainsight/grammar';
 import { JsonSyntaxError, parseLocatedJson, type LocatedValue } from './located-json';
+import { masterLoopMessage, masterLoops } from './masters';
 import { parseFwmark, parseIpproto, parsePortRange } from './policy';
 
 export interface HostInterface {
@@ -89,7 +90,7 @@ export interface HostContextResult {
   diagnostics: Diagnostic[];
 }
 
-/** What the simulator assumes without a host context (host-context.md, "Defaults when no context is given"). */
+/** What the simulator assumes without a host context (docs/host-facts.md §without-host-facts). */
 export function defaultHostContext(): HostContext {
   return {
     hostname: 'default',
@@ -142,7 +143,8 @@ export function parseHostContext(text: string, fileName = '<host context>'): Hos
     report('host-context-shape', 'a host context is a JSON object ({ "interfaces": [...], ... })', root.span);
     return { context: null, diagnostics };
   }
-  const ctx: HostContext = { interfaces: [], routes: [], neighbors: [], sysctl: {} };
+  // sysctl names come from the input: an object without a prototype, so `__proto__` is a name like another.
+  const ctx: HostContext = { interfaces: [], routes: [], neighbors: [], sysctl: Object.create(null) as Record<string, number | string> };
 
   const fieldsOf = (o: Obj, where: string, known: readonly string[]) => {
     const map = new Map<string, LocatedValue>();
@@ -194,7 +196,9 @@ export function parseHostContext(text: string, fileName = '<host context>'): Hos
   if (hostname !== undefined) ctx.hostname = hostname;
 
   const ifaceSpans = new Map<string, Span>();
-  for (const o of objects(top.get('interfaces'), 'interfaces')) {
+  // Read once: a second objects() call would report "interfaces must be an array" twice.
+  const interfaceObjects = objects(top.get('interfaces'), 'interfaces');
+  for (const o of interfaceObjects) {
     const f = fieldsOf(o, 'an interface', ['name', 'type', 'master', 'hairpin', 'addresses', 'mac', 'group', 'mtu', 'comment']);
     const name = str(f.get('name'), 'interface name');
     if (name === undefined) { if (!f.has('name')) report('host-context-missing', 'an interface needs a "name"', o.span); continue; }
@@ -224,12 +228,20 @@ export function parseHostContext(text: string, fileName = '<host context>'): Hos
     if (addrs.length) iface.addresses = addrs;
     ctx.interfaces.push(iface);
   }
-  for (const o of objects(top.get('interfaces'), 'interfaces')) {
+  const masterSpans = new Map<string, Span>();
+  for (const o of interfaceObjects) {
     const f = new Map(o.entries.map((e) => [e.key, e.value]));
     const master = f.get('master');
+    const name = f.get('name');
+    if (master?.kind === 'string' && name?.kind === 'string' && !masterSpans.has(name.value)) masterSpans.set(name.value, master.span);
     if (master?.kind === 'string' && !ifaceSpans.has(master.value)) {
       report('host-context-reference', `master '${master.value}' is not an interface of this context`, master.span);
     }
+  }
+  const masters = new Map(ctx.interfaces.flatMap((i) => (i.master !== undefined ? [[i.name, i.master] as const] : [])));
+  for (const loop of masterLoops(masters)) {
+    report('host-context-master-loop', masterLoopMessage(loop), masterSpans.get(loop[0]!)!, 'warning');
+    for (const i of ctx.interfaces) if (loop.includes(i.name)) delete i.master;
   }
 
   for (const o of objects(top.get('routes'), 'routes')) {

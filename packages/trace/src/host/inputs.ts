@@ -1,4 +1,4 @@
-// The host facts of a trace from the files a user gives: a host-context JSON object (host-context.md), iproute2
+// The host facts of a trace from the files a user gives: a host-context JSON object (docs/host-facts.md §host-context), iproute2
 // JSON captures (iproute.ts), or both — then the object adds what iproute2 cannot print (hostname, sysctls).
 import { spanOf, type Diagnostic } from '@chainsight/grammar';
 import { parseHostContext, type HostContext, type HostContextResult } from './context';

@@ -1,4 +1,4 @@
-// A host context read from iproute2's own JSON, as host-context.md invites: on a live host one command captures
+// A host context read from iproute2's own JSON, as docs/host-facts.md §iproute2-captures describes: on a live host one command captures
 // everything,
 //   { ip -j -d addr; ip -j route show table all; ip -j rule; ip -j neigh; bridge -j fdb; } > host.iproute.json
 // and each output may also be a file of its own. Each JSON array is recognised by the fields its entries carry
@@ -20,6 +20,7 @@ import type { Diagnostic, Span } from '@chainsight/grammar';
 import { parseMac, spanOf } from '@chainsight/grammar';
 import { parseCidr, parseIpAny, type HostContext, type HostInterface, type HostNeighbor, type HostRoute, type HostRule } from './context';
 import { JsonSyntaxError, parseLocatedJsonSequence, type LocatedValue } from './located-json';
+import { masterLoopMessage, masterLoops } from './masters';
 import { parseFwmark, parseIpproto } from './policy';
 
 export type IprouteOutput = 'ip-addr' | 'ip-link' | 'ip-route' | 'ip-rule' | 'ip-neigh' | 'bridge-link' | 'bridge-fdb';
@@ -27,6 +28,11 @@ export type IprouteOutput = 'ip-addr' | 'ip-link' | 'ip-route' | 'ip-rule' | 'ip
 export interface IprouteInput {
   text: string;
   fileName: string;
+  /** Where `text` starts in the file (a section of a host capture); default its start. */
+  origin?: { line: number; offset: number };
+  /** The family the output was printed for (`ip -4 rule` / `ip -6 rule`): its policy rules hold for that family
+   *  only. Without it a rule that names no address is taken for both (iproute2 does not print the family). */
+  family?: 'ipv4' | 'ipv6';
 }
 
 export interface IprouteResult {
@@ -57,7 +63,7 @@ export function iprouteOutputOf(entries: readonly { fields: Map<string, unknown>
   return null;
 }
 
-/** Route types the simulator models (host-context.md); the others (broadcast, multicast, anycast, nat) are local-table bookkeeping. */
+/** Route types the simulator models (docs/host-facts.md §routes); the others (broadcast, multicast, anycast, nat) are local-table bookkeeping. */
 const ROUTE_TYPES = new Set(['unicast', 'blackhole', 'unreachable', 'prohibit', 'local', 'throw']);
 
 export function hostContextFromIproute(inputs: readonly IprouteInput[]): IprouteResult {
@@ -65,6 +71,8 @@ export function hostContextFromIproute(inputs: readonly IprouteInput[]): Iproute
   const outputs: IprouteResult['outputs'] = [];
   const interfaces = new Map<string, HostInterface>();
   const hairpins = new Map<string, boolean>();
+  /** Where each interface's master was read (for the master-loop warning). */
+  const masterAt = new Map<string, { file: string; span: Span }>();
   const routes: HostRoute[] = [];
   const routeKeys = new Set<string>();
   let rules: HostRule[] | null = null;
@@ -106,7 +114,7 @@ export function hostContextFromIproute(inputs: readonly IprouteInput[]): Iproute
     const mac = text(e, 'address');
     if (mac && linkType !== 'loopback' && parseMac(mac) !== null) i.mac = mac;
     const master = text(e, 'master');
-    if (master) i.master = master;
+    if (master) { i.master = master; masterAt.set(name, { file, span: e.fields.get('master')!.span }); }
     const info = object(e.fields.get('linkinfo'));
     const kind = info?.get('info_kind');
     if (info) detailed = true;
@@ -164,10 +172,11 @@ export function hostContextFromIproute(inputs: readonly IprouteInput[]): Iproute
 
   /** Selectors chainsight does not model: a rule that has one is left out, with a warning. */
   const UNMODELLED = ['tos', 'dsfield', 'dscp', 'flowlabel', 'uid_start', 'uidrange', 'l3mdev', 'suppress_ifgroup', 'realms', 'tun_id'];
-  const readRule = (e: Entry) => {
+  const readRule = (e: Entry, family: 'ipv4' | 'ipv6' | undefined) => {
     const priority = num(e, 'priority');
     const rule: HostRule = {};
     if (priority !== undefined) rule.priority = priority;
+    if (family) rule.family = family;
     if (e.fields.has('not')) rule.not = true;
     for (const [key, lenKey, field] of [['src', 'srclen', 'from'], ['dst', 'dstlen', 'to']] as const) {
       const a = text(e, key);
@@ -248,7 +257,7 @@ export function hostContextFromIproute(inputs: readonly IprouteInput[]): Iproute
     file = input.fileName;
     let values: LocatedValue[];
     try {
-      values = parseLocatedJsonSequence(input.text);
+      values = parseLocatedJsonSequence(input.text, input.origin);
     } catch (e) {
       if (!(e instanceof JsonSyntaxError)) throw e;
       report('error', 'iproute-syntax', `not valid JSON: ${e.message}`, e.span);
@@ -274,13 +283,13 @@ export function hostContextFromIproute(inputs: readonly IprouteInput[]): Iproute
       for (const e of entries) {
         if (output === 'ip-addr' || output === 'ip-link') readLink(e, output === 'ip-addr');
         else if (output === 'ip-route') readRoute(e);
-        else if (output === 'ip-rule') readRule(e);
+        else if (output === 'ip-rule') readRule(e, input.family);
         else if (output === 'ip-neigh') readNeighbour(e);
         else if (output === 'bridge-fdb') readFdb(e);
         else {
           const name = text(e, 'ifname');
           const master = text(e, 'master');
-          if (name && master) iface(name).master = master;
+          if (name && master) { iface(name).master = master; masterAt.set(name, { file, span: e.fields.get('master')!.span }); }
           const hp = e.fields.get('hairpin');
           if (name && hp?.kind === 'boolean') hairpins.set(name, hp.value);
         }
@@ -288,6 +297,13 @@ export function hostContextFromIproute(inputs: readonly IprouteInput[]): Iproute
     }
   }
 
+  // A master loop (masters.ts): warned about and cut, so that walking ports and masters ends.
+  for (const loop of masterLoops(new Map([...interfaces.values()].flatMap((i) => (i.master ? [[i.name, i.master] as const] : []))))) {
+    const at = masterAt.get(loop[0]!)!;
+    file = at.file;
+    report('warning', 'iproute-master-loop', masterLoopMessage(loop), at.span);
+    for (const n of loop) delete interfaces.get(n)!.master;
+  }
   // Without -d, a master is taken for a bridge (bonds and VRFs are masters too, but br_netfilter only sees bridges).
   for (const i of interfaces.values()) {
     if (!i.master) continue;

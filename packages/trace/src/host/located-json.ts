@@ -20,19 +20,27 @@ export function parseLocatedJson(text: string): LocatedValue {
   return parseValues(text, false)[0]!;
 }
 
-/** Several JSON values one after another (`ip -j addr; ip -j route` into one file), each with its position. */
-export function parseLocatedJsonSequence(text: string): LocatedValue[] {
-  return parseValues(text, true);
+/** Several JSON values one after another (`ip -j addr; ip -j route` into one file), each with its position;
+ *  `origin`: where `text` starts in its file (a section of a host capture), positions are counted from there. */
+export function parseLocatedJsonSequence(text: string, origin: { line: number; offset: number } = { line: 1, offset: 0 }): LocatedValue[] {
+  return parseValues(text, true, origin);
 }
 
-function parseValues(text: string, many: boolean): LocatedValue[] {
+/**
+ * How deep arrays and objects may nest. iproute2's deepest output (`ip -j -d addr`: array, entry, linkinfo,
+ * info_data, …) nests about 6 deep; the bound keeps this recursive reader from exhausting the stack on hostile
+ * input (5,000 nested brackets), with a located error instead.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+function parseValues(text: string, many: boolean, origin: { line: number; offset: number } = { line: 1, offset: 0 }): LocatedValue[] {
   let i = 0;
-  let line = 1;
+  let line = origin.line;
   let lineStart = 0;
   const pos = (offset: number) => {
     // Recount from the last known line start: callers only ask for offsets at or after `lineStart` of the
     // current scan position, except for span starts, which are recorded before advancing.
-    return { line, column: offset - lineStart + 1, offset };
+    return { line, column: offset - lineStart + 1, offset: offset + origin.offset };
   };
   const here = () => pos(i);
   const fail = (message: string): never => {
@@ -46,10 +54,12 @@ function parseValues(text: string, many: boolean): LocatedValue[] {
       else break;
     }
   };
+  let depth = 0;
   const value = (): LocatedValue => {
     ws();
     const start = here();
     const c = text[i];
+    if ((c === '{' || c === '[') && depth >= MAX_JSON_DEPTH) fail(`nested deeper than ${MAX_JSON_DEPTH} levels`);
     if (c === '{') {
       i++;
       const entries: { key: string; keySpan: Span; value: LocatedValue }[] = [];
@@ -64,7 +74,9 @@ function parseValues(text: string, many: boolean): LocatedValue[] {
         ws();
         if (text[i] !== ':') fail("expected ':' after the property name");
         i++;
+        depth++;
         entries.push({ key, keySpan, value: value() });
+        depth--;
         ws();
         if (text[i] === ',') { i++; continue; }
         if (text[i] === '}') { i++; break; }
@@ -78,7 +90,9 @@ function parseValues(text: string, many: boolean): LocatedValue[] {
       ws();
       if (text[i] === ']') { i++; return { kind: 'array', span: { start, end: here() }, items }; }
       for (;;) {
+        depth++;
         items.push(value());
+        depth--;
         ws();
         if (text[i] === ',') { i++; continue; }
         if (text[i] === ']') { i++; break; }

@@ -15,7 +15,8 @@ export function tableId(t: string | number | undefined): number | string {
   if (t === undefined) return 254;
   if (typeof t === 'number') return t;
   if (/^\d+$/.test(t)) return Number(t);
-  return TABLE_IDS[t] ?? t;
+  // Own names only: a table named `constructor` in the input is a name, not Object.prototype's member.
+  return Object.hasOwn(TABLE_IDS, t) ? TABLE_IDS[t]! : t;
 }
 
 export interface RuleModel {

@@ -33,7 +33,8 @@ export function checkExpectation(result: TraceResult, e: Expectation): Expectati
   const failures: ExpectationResult['failures'] = [];
   result.outcomes.forEach((o, i) => {
     const why = matches(o, e);
-    if (why !== null) failures.push({ outcome: i + 1, reason: why });
+    // An outcome that rests on assumptions (a fork on state or on a host fact) says which: pinning them is the fix.
+    if (why !== null) failures.push({ outcome: i + 1, reason: o.assumptions.length ? `${why} (assumes ${o.assumptions.join('; ')})` : why });
   });
   return { ok: failures.length === 0 && result.outcomes.length > 0, failures };
 }

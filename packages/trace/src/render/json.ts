@@ -1,7 +1,7 @@
-// `--format json`, schema 1 (documented in docs/trace-json.md): plain data, no IR objects, stable field order.
+// `--format json`, schema chainsight.trace/1 (documented in docs/trace-json.md): plain data, no IR objects, stable field order.
 import type { NatApplied, Outcome, PacketView, TraceEvent, TraceResult } from '../types';
 
-export const TRACE_JSON_SCHEMA = 1;
+export const TRACE_JSON_SCHEMA = 'chainsight.trace/1';
 
 export interface TraceJsonStep {
   hook: string;
@@ -42,11 +42,13 @@ export interface TraceJsonOutcome {
 }
 
 export interface TraceJson {
-  schema: 1;
+  schema: typeof TRACE_JSON_SCHEMA;
   packet: PacketView;
   inferred: string[];
   backend: { ip: string; bridge: string };
   truncated: boolean;
+  /** When truncated: at least how many paths were not explored, and the forks they split on. */
+  left_out?: { at_least: number; split_by: { assume: string | null; match: string; matches: number; paths: number }[] };
   outcomes: TraceJsonOutcome[];
 }
 
@@ -82,5 +84,8 @@ export function outcomeJson(o: Outcome): TraceJsonOutcome {
 }
 
 export function toTraceJson(r: TraceResult): TraceJson {
-  return { schema: TRACE_JSON_SCHEMA, packet: r.packet, inferred: r.inferred, backend: r.backend, truncated: r.truncated, outcomes: r.outcomes.map(outcomeJson) };
+  const leftOut = r.leftOut
+    ? { left_out: { at_least: r.leftOut.atLeast, split_by: r.leftOut.splitBy.map((s) => ({ assume: s.assume, match: s.what, matches: s.matches, paths: s.paths })) } }
+    : {};
+  return { schema: TRACE_JSON_SCHEMA, packet: r.packet, inferred: r.inferred, backend: r.backend, truncated: r.truncated, ...leftOut, outcomes: r.outcomes.map(outcomeJson) };
 }

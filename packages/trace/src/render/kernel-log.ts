@@ -1,7 +1,7 @@
 // `--format kernel`: the lines the kernel would write to its log for this packet, in order — the legacy
 // x_tables `TRACE: table:chain:type:num ` lines (ip_tables.c trace_packet() → nf_log_trace()), the lines of LOG
 // rules (xt_LOG → nf_log_syslog.c), and ebtables --log watchers (ebt_log.c ebt_log_packet()). Field layout from
-// nf_log_syslog.c (netfilter-model.md §4.2). Values the snapshot cannot know are fixed: IP ID 0, TCP SEQ/ACK 0,
+// nf_log_syslog.c (docs/netfilter.md §legacy-log-line). Values the snapshot cannot know are fixed: IP ID 0, TCP SEQ/ACK 0,
 // WINDOW 64240 (Linux's initial window), timestamps 0, UID/GID 0 unless given.
 import type { Outcome, PacketView, TraceEvent, TraceResult, TraceStep } from '../types';
 

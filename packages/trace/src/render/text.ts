@@ -125,9 +125,37 @@ export function renderText(result: TraceResult, options: TextOptions = {}): stri
     out.push(st.bold('Summary:'));
     for (const [i, o] of result.outcomes.entries()) {
       const nat = o.nat.filter((n) => n.type !== 'MASQUERADE').map((n) => `${n.type} to ${n.to}`).join(', ');
-      out.push(`  ${String(i + 1).padStart(2)}. p=${pct(o.probability).padEnd(6)} ${o.summary}${nat ? `; ${nat}` : ''}; MASQUERADE: ${o.masquerade ? 'yes' : 'no'}${o.assumptions.length ? st.dim(` [assumes ${o.assumptions.join('; ')}]`) : ''}`);
+      out.push(`  ${String(i + 1).padStart(2)}. p=${pct(o.probability).padEnd(6)} ${o.summary}${nat ? `; ${nat}` : ''}; MASQUERADE: ${o.masquerade ? 'yes' : 'no'}${o.assumptions.length ? st.dim(` [assumes ${shortList(o.assumptions)}]`) : ''}`);
     }
   }
-  if (result.truncated) out.push(st.yellow(`(stopped after ${result.outcomes.length} outcomes; --max-outcomes raises the limit)`));
+  if (result.truncated) out.push(st.yellow(truncatedText(result)));
   return out.join('\n') + '\n';
+}
+
+/** The summary line of an outcome lists its last assumptions (where the paths part); the full list is above. */
+const SUMMARY_ASSUMPTIONS = 6;
+
+function shortList(xs: readonly string[]): string {
+  if (xs.length <= SUMMARY_ASSUMPTIONS) return xs.join('; ');
+  return `${xs.length - SUMMARY_ASSUMPTIONS + 1} more …; ${xs.slice(-(SUMMARY_ASSUMPTIONS - 1)).join('; ')}`;
+}
+
+/** What the outcome limit left out, and how to ask a narrower question. */
+export function truncatedText(result: TraceResult): string {
+  const head = `stopped after ${result.outcomes.length} outcomes`;
+  const l = result.leftOut;
+  if (!l) return `(${head}; --max-outcomes raises the limit)`;
+  const lines = [`(${head}: at least ${l.atLeast.toLocaleString('en-US')} more path${l.atLeast === 1 ? ' was' : 's were'} not explored`];
+  if (l.splitBy.length) {
+    lines.push('  they split on:');
+    for (const s of l.splitBy) {
+      const which = s.matches > 1 ? `${s.matches.toLocaleString('en-US')} matches such as ${s.what}` : s.what;
+      lines.push(`    ${s.assume !== null ? `${s.assume}: ` : ''}${which} (${s.paths.toLocaleString('en-US')} pending)`);
+    }
+  }
+  const key = l.splitBy.find((s) => s.assume !== null)?.assume;
+  lines.push(key
+    ? `  pin a fork with --assume KEY=true|false (e.g. --assume ${key}=false) to follow fewer paths, or raise --max-outcomes)`
+    : '  --max-outcomes raises the limit)');
+  return lines.join('\n');
 }

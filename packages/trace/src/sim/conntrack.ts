@@ -1,4 +1,4 @@
-// Connection tracking and NAT as the simulator needs them (netfilter-model.md §2): which packets may create a
+// Connection tracking and NAT as the simulator needs them (docs/netfilter.md §conntrack-nat): which packets may create a
 // conntrack entry, the entry's tuples, NAT bindings set by the nat chains on the first packet, and the
 // translation applied to every later packet (and inverted for replies) at the nat hooks.
 import type { NatRequest } from '../compile/types';
@@ -105,6 +105,7 @@ export function natBinding(run: Run, req: NatRequest): NatBinding | null {
   let addr: bigint;
   let port: number | null = curPort;
   let type: NatBinding['type'] = req.type;
+  let unknown: string | null = null;
   switch (req.type) {
     case 'DNAT':
     case 'SNAT':
@@ -112,6 +113,15 @@ export function natBinding(run: Run, req: NatRequest): NatBinding | null {
       port = icmp ? curPort : pickPort(run, curPort, req.portFrom, req.portTo, `${req.type} port`);
       break;
     case 'MASQUERADE': {
+      // Without a host context the address of OUT is not known: the translation happens (the rule matched), to
+      // an address this trace cannot name; the packet keeps showing its old source.
+      if (!run.compiled.host.given) {
+        unknown = `the address of ${p.out || 'OUT'}`;
+        addr = p.src;
+        port = icmp ? curPort : pickPort(run, curPort, req.portFrom, req.portTo, 'MASQUERADE port');
+        run.event('nat', `MASQUERADE to ${unknown} (unknown without host facts; the source shown stays ${formatIp(p.v, p.src)})`);
+        break;
+      }
       // nf_nat_masquerade.c: the address of the output interface towards the next hop (inet_select_addr).
       // The packet's own route: the same policy rules (mark, source, input device; lo for local packets).
       const r = run.compiled.host.route(p.v, p.dst, routeKey(p, p.in || 'lo'));
@@ -125,7 +135,13 @@ export function natBinding(run: Run, req: NatRequest): NatBinding | null {
     case 'REDIRECT': {
       // nf_nat_redirect.c: 127.0.0.1 / ::1 for locally generated packets, else the input interface's first address.
       if (hook === 'OUTPUT') addr = p.v === 4 ? 0x7f000001n : 1n;
-      else {
+      else if (!run.compiled.host.given) {
+        // Without a host context: an address of IN, unknown here but the host's own, so the packet is delivered.
+        unknown = `an address of ${p.in}`;
+        addr = p.dst;
+        run.ctx.facts.local.set(`${p.v}:${p.dst}`, true);
+        run.event('nat', `REDIRECT to ${unknown} (unknown without host facts; the destination shown stays ${formatIp(p.v, p.dst)}, taken as the host's own)`);
+      } else {
         const a = run.compiled.host.interfaces.get(p.in)?.addresses.find((x) => x.version === p.v);
         if (!a) { run.event('nat', `REDIRECT: ${p.in} has no IPv${p.v} address in the host context: the packet is dropped`); return null; }
         addr = a.address;
@@ -145,7 +161,7 @@ export function natBinding(run: Run, req: NatRequest): NatBinding | null {
     default:
       addr = manip === 'DST' ? p.dst : p.src;
   }
-  const binding: NatBinding = { ...base, type, addr, port };
+  const binding: NatBinding = { ...base, type, addr, port, ...(unknown !== null ? { unknownAddr: unknown } : {}) };
   if (manip === 'DST') {
     ct.dnat = binding;
     ct.reply.src = { addr, port: icmp ? ct.reply.src.port : port };

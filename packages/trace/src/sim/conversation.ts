@@ -4,7 +4,7 @@
 // traced too, so what it changed is kept — the connection mark a CONNMARK --save-mark stored, the NAT bindings,
 // whether a reply was seen — as the kernel keeps it in the nf_conn.
 //
-// Conntrack, per packet (netfilter-model.md §2.1):
+// Conntrack, per packet (docs/netfilter.md §nat-first-packet):
 //   * a request while the connection is confirmed and no reply was seen: ctstate NEW (IP_CT_NEW), the nat chains
 //     are skipped (the bindings were set up by the first packet: nf_nat_inet_fn() consults them once per manip);
 //   * a request after a reply: ESTABLISHED;
@@ -17,7 +17,8 @@ import type { CompiledRuleset } from '../compile/ruleset';
 import { resolvePacket, type PacketSpec, type ResolvedPacket } from '../packet';
 import type { Outcome, TraceResult } from '../types';
 import { cloneConn } from './conntrack';
-import { combine, entryView, explore, replyPacket, summaryWithNat, type Finished, type ReplyShape, type TraceOptions } from './explore';
+import { combine, entryView, explore, hostNotes, missingFamilyNote, replyPacket, summaryWithNat, type Finished, type ReplyShape, type TraceOptions } from './explore';
+import type { HostFacts } from './host-facts';
 import type { PathEnd, PathInput } from './path';
 import type { SetChanges } from './set-changes';
 import { clonePacket, type Conn } from './state';
@@ -50,6 +51,8 @@ interface Branch {
   seenReply: boolean;
   /** The ipsets as the packets so far left them (SET targets). */
   sets: SetChanges;
+  /** The host facts the packets so far assumed (without a host context); later packets keep to them. */
+  facts: HostFacts;
 }
 
 const LEFT: ReadonlySet<string> = new Set(['forwarded', 'delivered']);
@@ -65,12 +68,12 @@ function extend(prev: Branch | null, f: Finished, n: number): Pick<Branch, 'outc
 /** The branch after a packet that starts the connection (the first, or one sent again when none exists). */
 function afterFirst(prev: Branch | null, f: Finished, n: number): Branch {
   const ok = f.conn !== null && f.conn.confirmed && LEFT.has(f.end.verdict);
-  return { ...extend(prev, f, n), conn: ok ? f.conn : null, egress: ok ? f.end.egress : null, seenReply: false, sets: f.sets };
+  return { ...extend(prev, f, n), conn: ok ? f.conn : null, egress: ok ? f.end.egress : null, seenReply: false, sets: f.sets, facts: f.facts };
 }
 
 /** The branch after a later packet of an existing connection. */
 function afterLater(prev: Branch, f: Finished, n: number, seenReply: boolean): Branch {
-  return { ...prev, ...extend(prev, f, n), conn: f.conn ?? prev.conn, seenReply, sets: f.sets };
+  return { ...prev, ...extend(prev, f, n), conn: f.conn ?? prev.conn, seenReply, sets: f.sets, facts: f.facts };
 }
 
 /** The client's next packet: the first one's addresses and ports, ACK unless flags are given (TCP). */
@@ -95,14 +98,15 @@ export function traceConversation(
   }
   const max = options.maxOutcomes ?? 256;
   const resolved = resolvePacket(first, compiled.host);
-  const inferred = [...resolved.inferred, ...compiled.backendNote];
+  const missing = missingFamilyNote(compiled, resolved.packet.v);
+  const inferred = [...resolved.inferred, ...compiled.backendNote, ...(missing ? [missing] : [])];
   const baseInput: PathInput = {
     entry: resolved.entry, state: 'NEW', dir: 'ORIGINAL', conn: null, pinnedOut: resolved.out, pinnedPhysOut: resolved.physOut,
   };
   const firstRun = explore(compiled, resolved.packet, baseInput, options, max);
   const packets: TraceResult[] = [{
-    packet: entryView(resolved.packet, resolved.entry), inferred, outcomes: firstRun.done.map((d) => d.outcome),
-    truncated: firstRun.truncated, backend: compiled.backend,
+    packet: entryView(resolved.packet, resolved.entry), inferred: [...inferred, ...hostNotes(firstRun.done)], outcomes: firstRun.done.map((d) => d.outcome),
+    truncated: firstRun.truncated, ...(firstRun.leftOut ? { leftOut: firstRun.leftOut } : {}), backend: compiled.backend,
   }];
   let branches: Branch[] = firstRun.done.map((f) => afterFirst(null, f, 1));
   let lastRequest = resolved;
@@ -113,21 +117,30 @@ export function traceConversation(
     let truncated = false;
     let shown = packets[packets.length - 1]!.packet;
     const notes: string[] = [];
+    // Each packet's own inferences: a request is the first packet's again; a reply's are its own (where it
+    // enters, its addresses from the connection), never the first packet's.
+    const own: string[] = [];
+    const runs: Finished[] = [];
     // The client's packet is the same whichever way the conversation went: the first packet's addresses and ports,
     // the next ICMP echo sequence number and IP ID.
     const request = step.direction === 'request' ? nextRequest(compiled, first, step, lastRequest) : null;
     for (const b of branches) {
+      // The limit bounds the work, not only the output: past it the other branches are not traced.
+      if (outcomes.length >= max) { truncated = true; break; }
       if (request) {
         const r = { ...request, packet: clonePacket(request.packet) };
         const again = b.conn === null;
+        const seed = { local: b.facts.local, in: null };
         const input: PathInput = again
-          ? { ...baseInput, sets: b.sets }
-          : { ...baseInput, conn: cloneConn(b.conn!), state: b.seenReply ? 'ESTABLISHED' : 'NEW', sets: b.sets };
+          ? { ...baseInput, sets: b.sets, facts: seed }
+          : { ...baseInput, conn: cloneConn(b.conn!), state: b.seenReply ? 'ESTABLISHED' : 'NEW', sets: b.sets, facts: seed };
         if (again) notes.push(`packet ${n}: no confirmed connection before it, so it is a first packet again`);
         else if (!b.seenReply) notes.push(`packet ${n}: no reply seen yet, so ctstate is still NEW; the nat chains were consulted by the first packet and are skipped`);
         r.packet.ctState = input.state;
-        const run = explore(compiled, r.packet, input, options, max);
+        const run = explore(compiled, r.packet, input, options, max - outcomes.length);
         truncated ||= run.truncated;
+        runs.push(...run.done);
+        for (const x of r.inferred) if (!own.includes(x)) own.push(x);
         shown = entryView(r.packet, r.entry);
         for (const d of run.done) {
           const after = again ? afterFirst(b, d, n) : afterLater(b, d, n, b.seenReply);
@@ -140,7 +153,7 @@ export function traceConversation(
       if (step.tcpFlags !== undefined) shape.tcpFlags = step.tcpFlags;
       else if (resolved.packet.proto === 6 && b.seenReply) shape.tcpFlags = 'ACK';
       if (step.icmpType !== undefined) shape.icmpType = step.icmpType;
-      const r = b.conn ? replyPacket(compiled, b.conn, b.egress, shape, lastRequest) : null;
+      const r = b.conn ? replyPacket(compiled, b.conn, b.egress, shape, lastRequest, b.facts) : null;
       if (!r) {
         const why = b.conn === null ? 'no connection: no earlier packet of it left the host with a conntrack entry' : 'no reply path: the first packet left with an unknown egress';
         const o: Outcome = {
@@ -151,8 +164,10 @@ export function traceConversation(
         next.push(b);
         continue;
       }
-      const run = explore(compiled, r.packet, { ...r.input, sets: b.sets }, options, max);
+      const run = explore(compiled, r.packet, { ...r.input, sets: b.sets }, options, max - outcomes.length);
       truncated ||= run.truncated;
+      runs.push(...run.done);
+      for (const x of r.inferred) if (!own.includes(x)) own.push(x);
       shown = entryView(r.packet, r.input.entry);
       for (const d of run.done) {
         const after = afterLater(b, d, n, b.seenReply || !shape.error);
@@ -163,7 +178,7 @@ export function traceConversation(
     if (request) lastRequest = request;
     if (outcomes.length > max || next.length > max) truncated = true;
     packets.push({
-      packet: shown, inferred: [...inferred, ...new Set(notes)], outcomes: outcomes.slice(0, max), truncated, backend: compiled.backend,
+      packet: shown, inferred: [...own, ...compiled.backendNote, ...(missing ? [missing] : []), ...new Set(notes), ...hostNotes(runs)], outcomes: outcomes.slice(0, max), truncated, backend: compiled.backend,
     });
     branches = next.slice(0, max);
   }

@@ -10,8 +10,10 @@ import { cloneConn, natBinding } from './conntrack';
 import { buildOutcome, viewOf } from './outcome';
 import { rejectAnswer } from './reject';
 import type { GeneratedPacket } from '../types';
+import type { HostFacts } from './host-facts';
 import { PathRunner, type PathEnd, type PathInput } from './path';
 import { Run } from './run';
+import { addLeftOut, forkOf, leftOutOf, prefixOf, type LeftOut, type Pending } from './pending';
 import { SetChanges } from './set-changes';
 import { clonePacket, type Conn, type SimPacket } from './state';
 import { TraceLoopError } from './table';
@@ -33,6 +35,8 @@ export interface Finished {
   finalPacket: SimPacket;
   /** The ipsets as this path's SET targets left them. */
   sets: SetChanges;
+  /** The host facts this path assumed or forked on (without a host context). */
+  facts: HostFacts;
 }
 
 export function explore(
@@ -41,35 +45,47 @@ export function explore(
   input: PathInput,
   options: TraceOptions,
   max: number,
-): { done: Finished[]; truncated: boolean } {
+): { done: Finished[]; truncated: boolean; leftOut?: LeftOut } {
   const pins = options.assume ?? new Map<string, boolean>();
   const done: Finished[] = [];
-  const stack: number[][] = [[]];
+  // Depth first; the limit stops the exploration itself (not only the output), and the forks still pending say
+  // how many paths were left out and what they split on.
+  const stack: (Pending | null)[] = [null];
   while (stack.length) {
-    if (done.length >= max) return { done, truncated: true };
-    const prefix = stack.pop()!;
+    if (done.length >= max) return { done, truncated: true, leftOut: leftOutOf(stack as Pending[]) };
+    const entry = stack.pop()!;
+    const prefix = prefixOf(entry);
     const chooser = new Chooser(prefix, pins);
     const p = clonePacket(base);
     if (options.traceAll) p.trace = true;
-    const run = new Run(compiled, p, chooser, natBinding, new SetChanges(input.sets));
+    const run = new Run(compiled, p, chooser, natBinding, new SetChanges(input.sets), input.facts);
     const pathInput = input.conn ? { ...input, conn: cloneConn(input.conn) } : input;
     let end: PathEnd;
     try {
       end = new PathRunner(run, pathInput).start();
     } catch (e) {
       if (!(e instanceof TraceLoopError)) throw e;
-      end = { verdict: 'DROP', summary: `the rules loop (${e.message}); the kernel would refuse to load them`, step: -1, egress: null };
+      end = { verdict: 'DROP', summary: e.message, step: -1, egress: null };
     }
     // The answer a REJECT sends is traced first: buildOutcome turns the run's steps into public ones.
     const generated = end.verdict === 'REJECT' ? traceRejectAnswer(compiled, run, end, chooser) : null;
     const outcome = buildOutcome(run, end, chooser.taken, chooser.pinned);
     if (generated) outcome.generated = generated;
-    done.push({ outcome, conn: run.p.ct, end, finalPacket: run.p, sets: run.ctx.sets });
+    done.push({ outcome, conn: run.p.ct, end, finalPacket: run.p, sets: run.ctx.sets, facts: run.facts });
+    // The choices this run made past its prefix, as nodes the pending alternatives hang from.
+    const path: (Pending | null)[] = [entry];
+    for (let i = prefix.length; i < chooser.taken.length; i++) {
+      path.push({ parent: path[path.length - 1]!, choice: chooser.taken[i]!.chosen, depth: i + 1, fork: null });
+    }
     for (let i = chooser.taken.length - 1; i >= prefix.length; i--) {
       const rec = chooser.taken[i]!;
-      const head = chooser.taken.slice(0, i).map((c) => c.chosen);
-      for (let j = rec.alternatives.length - 1; j >= 1; j--) stack.push([...head, j]);
+      const head = path[i - prefix.length]!;
+      const fork = rec.alternatives.length > 1 ? forkOf(rec) : null;
+      for (let j = rec.alternatives.length - 1; j >= 1; j--) stack.push({ parent: head, choice: j, depth: i + 1, fork });
     }
+    // The run's choice records are spent (its outcome and pending forks are built); the finished run's host facts
+    // keep its chooser, so without this every kept run would hold all its choices (n²/2 records for n endpoints).
+    chooser.taken.length = 0;
   }
   return { done, truncated: false };
 }
@@ -82,7 +98,8 @@ function traceRejectAnswer(compiled: CompiledRuleset, run: Run, end: PathEnd, ch
   const answer = rejectAnswer(run, step.packet, step.ruleRef?.target ?? null);
   if (!answer) return null;
   const ct = step.packet.ct;
-  const genRun = new Run(compiled, answer.packet, chooser, natBinding, new SetChanges(run.ctx.sets));
+  // The answer is of the same host: the addresses the rejected packet's path took as the host's stay so.
+  const genRun = new Run(compiled, answer.packet, chooser, natBinding, new SetChanges(run.ctx.sets), { local: run.facts.local, in: null });
   const genInput: PathInput = {
     entry: { kind: 'local' }, state: ct ? 'RELATED' : 'INVALID', dir: 'REPLY', conn: ct, pinnedOut: null, pinnedPhysOut: null,
     natChains: answer.natChains, attached: ct !== null,
@@ -92,7 +109,7 @@ function traceRejectAnswer(compiled: CompiledRuleset, run: Run, end: PathEnd, ch
     genEnd = new PathRunner(genRun, genInput).start();
   } catch (e) {
     if (!(e instanceof TraceLoopError)) throw e;
-    genEnd = { verdict: 'DROP', summary: `the rules loop (${e.message})`, step: -1, egress: null };
+    genEnd = { verdict: 'DROP', summary: e.message, step: -1, egress: null };
   }
   const o = buildOutcome(genRun, genEnd, [], []);
   return { kind: answer.kind, description: answer.describe, summary: o.summary, verdict: o.verdict, packet: o.packet, steps: o.steps, events: o.events };
@@ -125,12 +142,13 @@ export function replyPacket(
   eg: PathEnd['egress'],
   shape: ReplyShape,
   resolved: ResolvedPacket,
-): { packet: SimPacket; input: PathInput } | null {
+  facts: HostFacts | null = null,
+): { packet: SimPacket; input: PathInput; inferred: string[] } | null {
   if (!eg) return null;
   const v = resolved.packet.v;
   const icmp = ct.orig.proto === 1 || ct.orig.proto === 58;
   // --reply --state RELATED: the ICMP error the destination sends about the original packet (e.g. port unreachable
-  // for UDP to a closed port, netfilter-model.md §2.1d): RELATED, reply direction, translated without nat chains.
+  // for UDP to a closed port, docs/netfilter.md §nat-first-packet (d)): RELATED, reply direction, translated without nat chains.
   const error = shape.error === true;
   const replySpec: PacketSpec = {
     src: formatIp(v, ct.reply.src.addr),
@@ -144,24 +162,54 @@ export function replyPacket(
       }),
     state: 'ESTABLISHED',
   };
-  if (eg.local) replySpec.local = true;
-  else if (eg.port) { replySpec.in = eg.dev; replySpec.physIn = eg.port; }
-  else if (eg.dev) replySpec.in = eg.dev;
+  const inferred: string[] = [];
+  // Without a host context the first packet may have left by an interface nobody named: the reply enters by
+  // that same interface, and what the first packet's -o tests learnt of it holds for the reply's -i tests.
+  const unknownIn = !eg.local && !eg.port && !eg.dev && !compiled.host.given;
+  if (eg.local) { replySpec.local = true; inferred.push('the reply is sent by a local process: the first packet was delivered to this host'); }
+  else if (eg.port) { replySpec.in = eg.dev; replySpec.physIn = eg.port; inferred.push(`the reply enters on bridge port ${eg.port} of ${eg.dev}, where the first packet left`); }
+  else if (eg.dev) { replySpec.in = eg.dev; inferred.push(`the reply enters on ${eg.dev}, where the first packet left`); }
+  else if (unknownIn) { replySpec.in = 'lo'; inferred.push('the reply enters by the interface the first packet left by (unknown without host facts; the -i tests ask)'); }
   else return null;
   const r = resolvePacket(replySpec, compiled.host);
+  // The unknown device is '' with HostFacts.in set (the name given above only passes the option check).
+  if (unknownIn) r.entry = { kind: 'iface', dev: '' };
+  inferred.push(...r.inferred);
   if (icmp && !error) {
     r.packet.icmpId = ct.reply.dst.port ?? resolved.packet.icmpId;
     r.packet.icmpSeq = resolved.packet.icmpSeq;
   }
   r.packet.length = error ? (v === 4 ? 28 : 48) + resolved.packet.length : resolved.packet.length;
   r.packet.ctState = error ? 'RELATED' : 'ESTABLISHED';
+  const seed = facts ? { local: facts.local, in: unknownIn ? facts.out : null } : undefined;
   return {
     packet: r.packet,
     input: {
       entry: r.entry, state: error ? 'RELATED' : 'ESTABLISHED', dir: 'REPLY', conn: confirmed(ct), pinnedOut: null, pinnedPhysOut: null,
-      natChains: !error,
+      natChains: !error, ...(seed ? { facts: seed } : {}),
     },
+    inferred,
   };
+}
+
+/** What the paths of a trace assumed of the host without a host context (each said once, in order). */
+export function hostNotes(runs: readonly { facts: HostFacts }[]): string[] {
+  const out: string[] = [];
+  for (const r of runs) for (const n of r.facts.notes) if (!out.includes(n)) out.push(n);
+  return out;
+}
+
+/**
+ * A packet of a family no rules were given for meets no rule at all, as on a host whose tables of that family
+ * are empty: every hook accepts. That is an assumption about rules the user did not give, so it is said.
+ */
+export function missingFamilyNote(compiled: CompiledRuleset, v: 4 | 6): string | null {
+  const fam = v === 4 ? compiled.ip4 : compiled.ip6;
+  const other = v === 4 ? compiled.ip6 : compiled.ip4;
+  if (fam !== null || (other === null && compiled.bridge === null)) return null;
+  return v === 4
+    ? 'no iptables (IPv4) rules were given: the IPv4 packet meets no rule, as if every IPv4 chain were empty with policy ACCEPT'
+    : 'no ip6tables rules were given: the IPv6 packet meets no rule, as if every IPv6 chain were empty with policy ACCEPT';
 }
 
 /** The packet as it arrives: the entry interface (and bridge port) filled in. */
@@ -202,19 +250,31 @@ export function traceResolved(compiled: CompiledRuleset, spec: PacketSpec, resol
     entry: resolved.entry, state: resolved.state, dir: 'ORIGINAL', conn: null,
     pinnedOut: resolved.out, pinnedPhysOut: resolved.physOut,
   };
+  const missing = missingFamilyNote(compiled, resolved.packet.v);
+  if (missing) inferred.push(missing);
+  const withMissing = (o: Outcome): Outcome => (missing ? { ...o, assumptions: [missing, ...o.assumptions] } : o);
   const later = resolved.reply || resolved.state === 'ESTABLISHED' || resolved.state === 'RELATED';
   if (!later) {
-    const { done, truncated } = explore(compiled, resolved.packet, baseInput, options, max);
-    return { packet: entryView(resolved.packet, resolved.entry), inferred, outcomes: done.map((d) => d.outcome), truncated, backend: compiled.backend };
+    const { done, truncated, leftOut } = explore(compiled, resolved.packet, baseInput, options, max);
+    inferred.push(...hostNotes(done));
+    return { packet: entryView(resolved.packet, resolved.entry), inferred, outcomes: done.map((d) => withMissing(d.outcome)), truncated, ...(leftOut ? { leftOut } : {}), backend: compiled.backend };
   }
   const first = explore(compiled, firstPacketOf(resolved), { ...baseInput, state: 'NEW' }, options, max);
+  const notes = hostNotes(first.done);
   const outcomes: Outcome[] = [];
   let truncated = first.truncated;
+  let leftOut = first.leftOut;
   let shown = entryView(resolved.packet, resolved.entry);
   inferred.push(resolved.reply
     ? 'the reply is traced after the connection\'s first packet (its NAT bindings decide the reply\'s addresses)'
     : `a ${resolved.state} packet: the connection's first packet was traced first to know its NAT bindings`);
-  for (const f of first.done) {
+  for (const [k, f] of first.done.entries()) {
+    if (outcomes.length >= max) {
+      // The first packets whose later packet was not traced: each is at least one path left out.
+      truncated = true;
+      leftOut = addLeftOut(leftOut, { atLeast: first.done.length - k, splitBy: [] });
+      break;
+    }
     const ok = f.conn !== null && f.conn.confirmed && (f.end.verdict === 'forwarded' || f.end.verdict === 'delivered');
     const via = `first packet: ${summaryWithNat(f.outcome)}`;
     if (!ok) {
@@ -231,7 +291,7 @@ export function traceResolved(compiled: CompiledRuleset, spec: PacketSpec, resol
       const shape: ReplyShape = { error: spec.state === 'RELATED' };
       if (spec.tcpFlags !== undefined) shape.tcpFlags = spec.tcpFlags;
       if (spec.icmpType !== undefined) shape.icmpType = spec.icmpType;
-      const r = f.conn ? replyPacket(compiled, f.conn, f.end.egress, shape, resolved) : null;
+      const r = f.conn ? replyPacket(compiled, f.conn, f.end.egress, shape, resolved, f.facts) : null;
       if (!r) {
         outcomes.push({ ...f.outcome, verdict: 'no-connection', via, summary: 'no reply path: the original packet left with an unknown egress', steps: [], events: [] });
         continue;
@@ -240,16 +300,19 @@ export function traceResolved(compiled: CompiledRuleset, spec: PacketSpec, resol
       input = r.input;
     } else {
       packet = clonePacket(resolved.packet);
-      input = { ...baseInput, conn: confirmed(f.conn!), state: resolved.state };
+      input = { ...baseInput, conn: confirmed(f.conn!), state: resolved.state, facts: { local: f.facts.local, in: null } };
     }
     shown = entryView(packet, input.entry);
     // The later packet sees the ipsets as the first packet's SET targets left them.
-    const second = explore(compiled, packet, { ...input, sets: f.sets }, options, max);
+    // The limit bounds the later packets' exploration too: only what is left of it.
+    const second = explore(compiled, packet, { ...input, sets: f.sets }, options, max - outcomes.length);
     truncated ||= second.truncated;
-    for (const s of second.done) outcomes.push(combine(f, s.outcome, via));
-    if (outcomes.length >= max) { truncated = true; break; }
+    leftOut = addLeftOut(leftOut, second.leftOut);
+    notes.push(...hostNotes(second.done));
+    for (const s of second.done) outcomes.push(withMissing(combine(f, s.outcome, via)));
   }
-  return { packet: shown, inferred, outcomes, truncated, backend: compiled.backend };
+  for (const n of notes) if (!inferred.includes(n)) inferred.push(n);
+  return { packet: shown, inferred, outcomes, truncated, ...(leftOut ? { leftOut } : {}), backend: compiled.backend };
 }
 
 export function traceSpec(compiled: CompiledRuleset, spec: PacketSpec, options: TraceOptions = {}): TraceResult {

@@ -1,4 +1,4 @@
-// Which tables run at each hook, in priority order (netfilter-model.md §1.1–1.3, §3.1). `ct` marks the conntrack
+// Which tables run at each hook, in priority order (docs/netfilter.md §hooks, §bridge-priorities). `ct` marks the conntrack
 // hook (NF_IP_PRI_CONNTRACK -200), `confirm` the conntrack confirmation at the last hook position.
 import type { Backend, Hook } from '../types';
 
@@ -7,7 +7,7 @@ export type IpHookStep = 'raw' | 'ct' | 'mangle' | 'nat' | 'filter' | 'security'
 /**
  * IPv4 and IPv6 use the same priorities (enum nf_ip_hook_priorities / nf_ip6_hook_priorities). The security table
  * is at NF_IP_PRI_SECURITY (50) in the kernel's x_tables, but iptables-nft creates its chains at priority 150,
- * after nat INPUT (100): at INPUT the order differs by backend (§1.2, observed in exp1).
+ * after nat INPUT (100): at INPUT the order differs by backend (docs/netfilter.md §builtin-chains, observed in E1).
  */
 export function ipHookOrder(hook: Hook, backend: Backend): readonly IpHookStep[] {
   switch (hook) {
@@ -21,9 +21,9 @@ export function ipHookOrder(hook: Hook, backend: Backend): readonly IpHookStep[]
 }
 
 /**
- * ebtables tables per bridge hook (§3.1). LOCAL_OUT: legacy ebtables registers nat OUTPUT at NF_BR_PRI_NAT_DST_OTHER
+ * ebtables tables per bridge hook (docs/netfilter.md §bridge-priorities). LOCAL_OUT: legacy ebtables registers nat OUTPUT at NF_BR_PRI_NAT_DST_OTHER
  * (100) and filter OUTPUT at NF_BR_PRI_FILTER_OTHER (200); ebtables-nft creates filter OUTPUT at priority filter
- * (-200), so there filter runs first (observed, exp3).
+ * (-200), so there filter runs first (observed, E3).
  */
 export function ebOutputOrder(backend: Backend): readonly ['nat' | 'filter', 'nat' | 'filter'] {
   return backend === 'legacy' ? ['nat', 'filter'] : ['filter', 'nat'];

@@ -41,6 +41,10 @@ export function viewOf(p: SimPacket): PacketView {
 }
 
 function natTo(v: 4 | 6, b: NatBinding, icmp: boolean): string {
+  if (b.unknownAddr !== undefined) {
+    const port = icmp || b.port === null ? '' : `, port ${b.port}`;
+    return `${b.unknownAddr} (unknown without host facts${port})`;
+  }
   const a = formatIp(v, b.addr);
   if (icmp || b.port === null) return a;
   return v === 6 ? `[${a}]:${b.port}` : `${a}:${b.port}`;
@@ -54,12 +58,27 @@ export function describeChoices(taken: readonly ChoiceRecord[], pinned: readonly
   let probability = 1;
   const assumptions: string[] = [...pinned];
   const draws: string[] = [];
+  // A run of random draws that did not match (kube-proxy's endpoint fan-out: the i-th endpoint's path fails i-1
+  // draws first) is one line, so the outcomes of n endpoints hold n lines of draws in all, not n²/2.
+  let failed: { what: string; p: number }[] = [];
+  const flush = () => {
+    if (failed.length <= 2) for (const f of failed) draws.push(`${f.what} did not match (p=${round(f.p)})`);
+    else {
+      const p = failed.reduce((x, f) => x * f.p, 1);
+      draws.push(`${failed.length} draws did not match, ${failed[0]!.what} … ${failed[failed.length - 1]!.what} (p=${round(p)} together)`);
+    }
+    failed = [];
+  };
   for (const c of taken) {
     const alt = c.alternatives[c.chosen]!;
     if (alt.probability !== null) probability *= alt.probability;
+    const miss = alt.assumption === null && c.what !== undefined && c.chosen === 1 && alt.probability !== null && c.alternatives.length === 2;
+    if (miss) { failed.push({ what: c.what!, p: alt.probability! }); continue; }
+    flush();
     if (alt.assumption !== null) assumptions.push(alt.assumption);
     else if (c.alternatives.length > 1) draws.push(alt.probability !== null && alt.probability !== 1 ? `${alt.label} (p=${round(alt.probability)})` : alt.label);
   }
+  flush();
   return { probability, assumptions, draws };
 }
 

@@ -1,9 +1,10 @@
 // The packet's path through the host: IP receive (PREROUTING → routing → INPUT or FORWARD → POSTROUTING), local
 // output (OUTPUT → POSTROUTING, loopback back through PREROUTING/INPUT), and the bridge path with br_netfilter,
-// where ebtables chains interleave with the iptables chains exactly as netfilter-model.md §3 describes.
+// where ebtables chains interleave with the iptables chains exactly as docs/netfilter.md §bridge describes.
 import type { CFamily } from '../compile/types';
 import type { CompiledRuleset } from '../compile/ruleset';
 import type { SetChanges } from './set-changes';
+import type { FactsSeed } from './host-facts';
 import { fmtMac, type Entry } from '../packet';
 import type { Hook, StepFamily, Verdict } from '../types';
 import { applyManip, canCreate, manipOf, newConn } from './conntrack';
@@ -30,6 +31,8 @@ export interface PathInput {
   attached?: boolean;
   /** ipset changes earlier packets' SET targets made (a conversation); none when absent. */
   sets?: SetChanges;
+  /** Host facts an earlier packet of the connection answered (without a host context). */
+  facts?: FactsSeed;
 }
 
 export interface PathEnd {
@@ -104,7 +107,7 @@ export class PathRunner {
       const table = fam.tables.get(t);
       if (!table) continue;
       const before = onReroute ? { mark: this.p.mark, src: this.p.src, dst: this.p.dst, tos: this.p.tos } : null;
-      const res = runIpTable(this.run, this.famLabel, fam.file, table, hook);
+      const res = runIpTable(this.run, this.famLabel, table.file, table, hook);
       if (res.verdict !== 'ACCEPT') return this.dropped(res, `${t} ${hook}`);
       if (before && (before.mark !== this.p.mark || before.src !== this.p.src || before.dst !== this.p.dst || before.tos !== this.p.tos)) {
         onReroute?.(t);
@@ -126,11 +129,11 @@ export class PathRunner {
       else ct.srcInit = true;
       const table = fam.tables.get('nat');
       if (table) {
-        const res = runIpTable(this.run, this.famLabel, fam.file, table, hook);
+        const res = runIpTable(this.run, this.famLabel, table.file, table, hook);
         if (res.verdict !== 'ACCEPT') return this.dropped(res, `nat ${hook}`);
       }
       const b = manip === 'DST' ? ct.dnat : ct.snat;
-      if (b) this.run.event('nat', `${b.type} to ${formatIp(p.v, b.addr)}${b.port !== null && p.proto !== 1 && p.proto !== 58 ? `:${b.port}` : ''} (${b.table} ${b.chain} rule ${b.rule})`);
+      if (b && b.unknownAddr === undefined) this.run.event('nat', `${b.type} to ${formatIp(p.v, b.addr)}${b.port !== null && p.proto !== 1 && p.proto !== 58 ? `:${b.port}` : ''} (${b.table} ${b.chain} rule ${b.rule})`);
     }
     const before = manip === 'DST' ? p.dst : p.src;
     const msg = applyManip(p, manip);
@@ -143,7 +146,7 @@ export class PathRunner {
   }
 
   /**
-   * What the tables before the conntrack hook (raw, at -300 against conntrack's -200, netfilter-model.md §1.1) see:
+   * What the tables before the conntrack hook (raw, at -300 against conntrack's -200, docs/netfilter.md §hook-priorities) see:
    * no connection yet, so `--ctstate` is INVALID (UNTRACKED once a CT --notrack ran) and connmark never matches
    * (xt_conntrack.c conntrack_mt(), xt_connmark.c connmark_mt()) — unless the packet already carries one (a
    * REJECT's answer), which it keeps.
@@ -215,7 +218,7 @@ export class PathRunner {
     p.out = outDev;
     p.pktType = p.dstMac === null ? 'otherhost' : p.dstMac === BROADCAST_MAC ? 'broadcast' : (p.dstMac >> 40n) & 1n ? 'multicast' : p.dstMac === brMac ? 'host' : 'otherhost';
     if (inDev === '' && p.local) p.pktType = 'host';
-    const res = runEbTable(this.run, fam.file, t, chain, hook);
+    const res = runEbTable(this.run, t.file, t, chain, hook);
     p.in = saved.in;
     p.out = saved.out;
     p.pktType = saved.pktType;
@@ -254,6 +257,7 @@ export class PathRunner {
       if (back.kind !== 'unicast' || back.dev !== p.in) return this.end('DROP', `dropped by rp_filter: the route back to ${formatIp(4, p.src)} does not leave through ${p.in}`).end;
     }
     const pinned = this.input.pinnedOut;
+    if (!host.given) return this.routeInputRulesOnly(pinned);
     // The input route (ip_route_input): policy rules see the source, the mark set in PREROUTING and the device.
     const r = pinned ? null : host.route(v, p.dst, routeKey(p, p.in));
     if (r && r.kind === 'local') {
@@ -266,15 +270,33 @@ export class PathRunner {
     else if (r && r.kind === 'unicast') {
       dev = r.dev; via = r.via;
       this.run.event('route', `routing: ${formatIp(v, p.dst)} via ${r.via !== null ? `${formatIp(v, r.via)} ` : ''}dev ${r.dev}${r.route.prefix === 0 ? ' (default route)' : ''} → FORWARD`);
-    } else if (!host.given) {
-      dev = '';
-      this.run.event('route', 'routing: not local (no host context) → FORWARD; egress unknown (give --out or a host context)');
     } else {
       return this.end('no-route', `no route to ${formatIp(v, p.dst)} (${r?.kind ?? 'unreachable'}): dropped by routing`).end;
     }
     const fwdOn = v === 4 ? host.sysctl('net.ipv4.ip_forward') : host.sysctl('net.ipv6.conf.all.forwarding');
     if (!fwdOn) return this.end('DROP', `not forwarded: ${v === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding'} is 0`).end;
     return this.forward(dev, via);
+  }
+
+  /**
+   * Routing without a host context (sim/host-facts.ts): local delivery when the destination is the host's (known,
+   * implied by the rules, or one answer of a fork), else forwarding out `--out`, the interface the rules put the
+   * destination behind, or an interface the `-o` tests ask about. Forwarding is assumed on.
+   */
+  private routeInputRulesOnly(pinned: string | null): PathEnd {
+    const p = this.p;
+    const v = p.v;
+    const facts = this.run.facts;
+    const fixed = this.host.route(v, p.dst);
+    if (!pinned && (fixed.kind === 'local' || facts.isLocal(v, p.dst))) {
+      const what = fixed.kind === 'local' && fixed.multicast ? 'multicast' : fixed.kind === 'local' && fixed.broadcast ? 'a broadcast address' : 'an address of this host';
+      this.run.event('route', `routing: ${formatIp(v, p.dst)} is ${what} → INPUT`);
+      return this.localIn();
+    }
+    const dev = pinned ?? facts.outFor(v, p.dst);
+    this.run.event('route', `routing: ${formatIp(v, p.dst)} is not an address of this host → FORWARD; ${pinned ? `egress pinned to ${pinned} (--out)` : dev ? `out ${dev}` : 'egress unknown without host facts (--out IFACE pins it; the -o tests ask)'}`);
+    facts.note(`${v === 4 ? 'net.ipv4.ip_forward' : 'net.ipv6.conf.all.forwarding'} = 1 assumed (no host facts): the host forwards`);
+    return this.forward(dev, null);
   }
 
   private localIn(): PathEnd {
@@ -301,9 +323,14 @@ export class PathRunner {
   /** After POSTROUTING: out of a plain interface, or into a bridge (bridge LOCAL_OUT and POST_ROUTING hooks). */
   private egress(dev: string, via: bigint | null): PathEnd {
     const p = this.p;
-    if (dev === '') return { verdict: 'forwarded', summary: 'forwarded (egress interface unknown)', step: -1, egress: { dev: '', port: null, local: false } };
+    // A packet of this host's own leaves ("sent out"); a received one is forwarded.
+    const how = this.input.entry.kind === 'local' ? 'sent by this host out' : 'forwarded out';
+    if (dev === '') dev = this.run.facts.out?.name ?? '';
+    if (dev === '') {
+      return { verdict: 'forwarded', summary: `${how} ${this.run.facts.describeOut() || 'an unknown interface'} (no host facts; --out IFACE pins it)`, step: -1, egress: { dev: '', port: null, local: false } };
+    }
     if (!this.host.isBridge(dev)) {
-      return { verdict: 'forwarded', summary: `forwarded out ${dev}`, step: -1, egress: { dev, port: null, local: false } };
+      return { verdict: 'forwarded', summary: `${how} ${dev}`, step: -1, egress: { dev, port: null, local: false } };
     }
     const nh = via ?? p.dst;
     const n = this.host.neighbourByIp(p.v, nh);
@@ -312,7 +339,7 @@ export class PathRunner {
     let port = this.input.pinnedPhysOut ?? (p.dstMac !== null ? this.host.fdbPort(dev, p.dstMac) : null);
     if (port === null) {
       const ports = this.host.interfaces.get(dev)?.ports ?? [];
-      if (!ports.length) return { verdict: 'forwarded', summary: `forwarded out ${dev} (the bridge has no ports in the host context)`, step: -1, egress: { dev, port: null, local: false } };
+      if (!ports.length) return { verdict: 'forwarded', summary: `${how} ${dev} (the bridge has no ports in the host context)`, step: -1, egress: { dev, port: null, local: false } };
       const i = this.run.chooser.choose(ports.map((x) => ({ label: `flooded copy out ${x}`, probability: 1, assumption: null })));
       port = ports[i]!;
       this.run.event('bridge', `bridge ${dev}: ${n ? `MAC of ${formatIp(p.v, nh)} unknown` : `${formatIp(p.v, nh)} is not a known neighbour`}; the frame is flooded (this outcome: the copy out ${port})`);
@@ -325,7 +352,7 @@ export class PathRunner {
     }
     const r = this.ebTable('nat', 'POSTROUTING', 'POSTROUTING', '', port, brMac);
     if (r.stop) return r.end;
-    return { verdict: 'forwarded', summary: `forwarded out ${dev} (bridge port ${port})`, step: -1, egress: { dev, port, local: false } };
+    return { verdict: 'forwarded', summary: `${how} ${dev} (bridge port ${port})`, step: -1, egress: { dev, port, local: false } };
   }
 
   // ---- local output ------------------------------------------------------------------------------------
@@ -341,30 +368,50 @@ export class PathRunner {
       // set in mangle OUTPUT selects another policy rule when the route is looked up again (ip_route_me_harder).
       const r = host.route(v, p.dst, routeKey(p, 'lo'));
       if (r.kind === 'local') return { dev: 'lo', via: null, local: true };
+      if (!host.given) {
+        // Without a host context (sim/host-facts.ts): the host's own address loops back; else the interface the
+        // rules imply, or unknown (the -o tests ask). Answers are kept, so a reroute asks nothing twice.
+        if (this.run.facts.isLocal(v, p.dst)) return { dev: 'lo', via: null, local: true };
+        return { dev: this.run.facts.out ? this.run.facts.out.name ?? '' : this.run.facts.outFor(v, p.dst), via: null, local: false };
+      }
       if (r.kind === 'unicast') return { dev: r.dev, via: r.via, local: false };
-      if (!host.given) return { dev: '', via: null, local: false };
       return null;
     };
     let route = routeOut();
     if (!route) return this.end('no-route', `no route to ${formatIp(v, p.dst)}: the local sender gets an error`).end;
-    this.run.event('route', `routing (before OUTPUT): ${route.local ? `${formatIp(v, p.dst)} is local → loopback` : route.dev ? `out ${route.dev}${route.via !== null ? ` via ${formatIp(v, route.via)}` : ''}` : 'egress unknown (no host context)'}`);
+    this.run.event('route', `routing (before OUTPUT): ${route.local ? `${formatIp(v, p.dst)} is local → loopback` : route.dev ? `out ${route.dev}${route.via !== null ? ` via ${formatIp(v, route.via)}` : ''}` : 'egress unknown without host facts (--out IFACE pins it; the -o tests ask)'}`);
     p.in = '';
     p.out = route.dev;
     p.srcMac = null;
     p.dstMac = null;
     // mangle OUTPUT reroutes on any change of mark/addresses/TOS (ipt_mangle_out), nat OUTPUT when DNAT changed
-    // the destination (nf_nat_ipv4_local_fn); the rest of OUTPUT keeps the old OUT device (§1.4).
+    // the destination (nf_nat_ipv4_local_fn); the rest of OUTPUT keeps the old OUT device (docs/netfilter.md §output-reroute).
     let newRoute = route;
-    const out = this.ipHook('OUTPUT', () => {
+    // Without a host context a reroute may pick another unknown interface: POSTROUTING asks about it afresh,
+    // while the rest of OUTPUT keeps the old OUT.
+    let reroutedOut: typeof this.run.facts.out = null;
+    const dstBefore = p.dst;
+    const out = this.ipHook('OUTPUT', (table) => {
+      if (!host.given && !pinned && this.run.facts.out !== null) {
+        // nf_nat_ipv4_local_fn() reroutes only when DNAT changed the destination; mangle on any change.
+        if (table === 'nat' && p.dst === dstBefore) return;
+        const old = this.run.facts.out;
+        if (this.run.facts.isLocal(v, p.dst)) { newRoute = { dev: 'lo', via: null, local: true }; return; }
+        newRoute = { dev: this.run.facts.outFor(v, p.dst, 'OUT after the reroute'), via: null, local: false };
+        reroutedOut = this.run.facts.out;
+        this.run.facts.out = old;
+        return;
+      }
       const r = routeOut();
       if (r) newRoute = r;
     });
     if (out.stop) return out.end;
+    if (reroutedOut !== null) this.run.facts.out = reroutedOut;
     if (newRoute.dev !== route.dev || newRoute.local !== route.local) {
       this.run.event('route', `rerouted after OUTPUT: ${newRoute.local ? 'loopback' : `out ${newRoute.dev}`}`);
     }
     route = newRoute;
-    p.out = route.dev;
+    p.out = route.dev || (this.run.facts.out?.name ?? '');
     const post = this.ipHook('POSTROUTING');
     if (post.stop) return post.end;
     if (!route.local) return this.egress(route.dev, route.via);
@@ -388,7 +435,7 @@ export class PathRunner {
     // (ebtable_broute.c ebt_broute(), br_input.c nf_hook_bridge_pre()), skipping the other bridge PREROUTING hooks.
     const broute = this.compiled.bridge?.tables.get('broute');
     if (broute?.chains.has('BROUTING')) {
-      const res = runEbTable(this.run, this.compiled.bridge!.file, broute, 'BROUTING', 'BROUTING');
+      const res = runEbTable(this.run, broute.file, broute, 'BROUTING', 'BROUTING');
       if (res.verdict === 'DROP') {
         this.run.event('bridge', `broute BROUTING said DROP: the frame is routed, not bridged (it enters the IP stack on ${port})`);
         return this.ipReceive(port);
@@ -450,7 +497,7 @@ export class PathRunner {
     const inp = this.ebTable('filter', 'INPUT', 'INPUT', port, '', brMac);
     if (inp.stop) return inp.end;
     if (!p.bridged) {
-      // bridge-nf-call-iptables off: the IP stack sees the packet on the bridge like any received packet (§3.6).
+      // bridge-nf-call-iptables off: the IP stack sees the packet on the bridge like any received packet (docs/netfilter.md §brnf-off).
       return this.ipReceive(br);
     }
     // ip_sabotage_in(): IPv4 PREROUTING already ran from the bridge hook.

@@ -1,4 +1,4 @@
-// REJECT answers the sender with a packet the kernel itself generates (netfilter-model.md §5.2): a TCP RST
+// REJECT answers the sender with a packet the kernel itself generates (docs/netfilter.md §reject): a TCP RST
 // (nf_reject_ipv4.c nf_send_reset: source and ports are the rejected packet's destination, spoofed) or an ICMP
 // error (nf_send_unreach → icmp_send: source as __icmp_send() picks it, below). It is a locally generated packet:
 // OUTPUT then POSTROUTING, with the rejected packet's conntrack attached as RELATED in the reply direction

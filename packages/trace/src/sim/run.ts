@@ -6,6 +6,7 @@ import type { CompiledRuleset } from '../compile/ruleset';
 import type { EvalCtx, Effects, NatRequest } from '../compile/types';
 import type { Hook, StepFamily, TraceEvent, TraceStep } from '../types';
 import type { Chooser } from './choices';
+import { HostFacts, type FactsSeed } from './host-facts';
 import { SetChanges } from './set-changes';
 import type { NatBinding, SimPacket } from './state';
 
@@ -33,8 +34,13 @@ export class Run implements Effects {
     readonly chooser: Chooser,
     private readonly natHandler: NatHandler,
     sets: SetChanges = new SetChanges(),
+    facts?: FactsSeed,
   ) {
-    this.ctx = { host: compiled.host, hook: 'PREROUTING', table: '', chooser, effects: this, sets };
+    this.ctx = { host: compiled.host, hook: 'PREROUTING', table: '', chooser, effects: this, sets, facts: new HostFacts(compiled, chooser, facts) };
+  }
+
+  get facts(): HostFacts {
+    return this.ctx.facts;
   }
 
   // Effects of targets.

@@ -27,6 +27,11 @@ export interface NatBinding {
   /** The translated address and port (new destination for DNAT/REDIRECT, new source for SNAT/MASQUERADE). */
   addr: bigint;
   port: number | null;
+  /**
+   * Without a host context, MASQUERADE's and REDIRECT's address is an interface's (`the address of eth0`), which
+   * the trace cannot name: `addr` then keeps the packet's own address.
+   */
+  unknownAddr?: string;
 }
 
 /** nf_conn: both tuples, which NAT manips are set up (nf_nat_initialized) and which translate (IPS_*_NAT). */

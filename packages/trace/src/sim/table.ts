@@ -1,7 +1,7 @@
 // Traversal of one table at one hook, as ip_tables.c ipt_do_table() (also ip6_tables.c) and ebtables.c
 // ebt_do_table() do it: rules in order, a jump stack for -j (none for -g), RETURN / the end of a user chain
 // back to the caller, the built-in chain's policy when the stack is empty. One step per matching rule, recorded
-// before its target runs (trace_packet() is called before the target, netfilter-model.md §4.1).
+// before its target runs (trace_packet() is called before the target, docs/netfilter.md §legacy-trace).
 import type { CChain, CRule, CTable, ExtVerdict } from '../compile/types';
 import type { Hook, StepFamily } from '../types';
 import type { Run } from './run';
@@ -22,6 +22,7 @@ interface Frame {
   pos: number;
 }
 
+/** The packet met a table the kernel would refuse to load (a loop of jumps or gotos, compile/loops.ts). */
 class TraceLoopError extends Error {}
 
 function candidates(chain: CChain, run: Run): number[] | null {
@@ -58,7 +59,7 @@ function frame(chain: CChain, run: Run): Frame {
 
 /** Next rule index of the frame (advancing it), or -1 at the chain's end. */
 function next(f: Frame): number {
-  if (f.list === null) return f.pos < f.chain.rules.length ? f.pos++ : -1;
+  if (f.list === null) return f.pos < f.chain.size ? f.pos++ : -1;
   return f.pos < f.list.length ? f.list[f.pos++]! : -1;
 }
 
@@ -80,7 +81,7 @@ function stepOf(run: Run, fam: StepFamily, hook: Hook, table: string, file: stri
 
 function endStep(run: Run, fam: StepFamily, hook: Hook, table: string, file: string, chain: CChain, type: 'policy' | 'return', verdict: string): number {
   return run.addStep(fam, hook, table, chain.name, type, null, verdict, type === 'policy' ? chain.policy : null,
-    type, chain.rules.length + 1, file, lineOf(chain), null);
+    type, chain.size + 1, file, lineOf(chain), null);
 }
 
 function applyExt(v: ExtVerdict): 'continue' | 'return' | TableVerdict {
@@ -106,6 +107,7 @@ function policyOf(run: Run, fam: StepFamily, hook: Hook, table: CTable, file: st
 export function runIpTable(run: Run, fam: StepFamily, file: string, table: CTable, hook: Hook): TableResult {
   const base = table.chains.get(hook);
   if (!base) return { verdict: 'ACCEPT', step: -1 };
+  if (table.refused !== null) throw new TraceLoopError(table.refused);
   const ctx = enter(run, table, hook);
   const stack: Frame[] = [];
   let f = frame(base, run);
@@ -121,7 +123,7 @@ export function runIpTable(run: Run, fam: StepFamily, file: string, table: CTabl
       f = back;
       continue;
     }
-    const r = f.chain.rules[k]!;
+    const r = f.chain.rule(k);
     if (r.pred !== null && !r.pred(run.p, ctx)) continue;
     const s = stepOf(run, fam, hook, table.name, file, f.chain, k, r);
     const a = r.action;
@@ -153,11 +155,12 @@ export function runIpTable(run: Run, fam: StepFamily, file: string, table: CTabl
 
 /**
  * ebt_do_table(). ACCEPT ends this ebtables table for the hook; RETURN in a base chain acts as CONTINUE; the end
- * of a user chain applies its policy (RETURN → back to the caller, ACCEPT/DROP → verdict), netfilter-model.md §5.3.
+ * of a user chain applies its policy (RETURN → back to the caller, ACCEPT/DROP → verdict), docs/netfilter.md §ebtables-targets.
  */
 export function runEbTable(run: Run, file: string, table: CTable, chainName: string, hook: Hook): TableResult {
   const base = table.chains.get(chainName);
   if (!base) return { verdict: 'ACCEPT', step: -1 };
+  if (table.refused !== null) throw new TraceLoopError(table.refused);
   const ctx = enter(run, table, hook);
   const stack: Frame[] = [];
   let f = frame(base, run);
@@ -174,7 +177,7 @@ export function runEbTable(run: Run, file: string, table: CTable, chainName: str
       const v = pol === 'DROP' ? 'DROP' : 'ACCEPT';
       return { verdict: v, step: endStep(run, 'bridge', hook, table.name, file, f.chain, 'policy', v) };
     }
-    const r = f.chain.rules[k]!;
+    const r = f.chain.rule(k);
     if (r.pred !== null && !r.pred(run.p, ctx)) continue;
     const s = stepOf(run, 'bridge', hook, table.name, file, f.chain, k, r);
     if (r.watch) { run.currentStep = s; r.watch(run.p, ctx); }

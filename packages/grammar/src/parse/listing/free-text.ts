@@ -27,7 +27,8 @@ export function readFreeText(cur: TextCursor, matches: WordOut, ctx: FormContext
     result.goto = true;
     cur.pos = goto.whole.end;
   }
-  const targetForms = TARGET_FORMS[ctx.targetName] ?? [];
+  // The target name comes from the input: own keys only (a target `constructor` has no print forms).
+  const targetForms = (Object.hasOwn(TARGET_FORMS, ctx.targetName) ? TARGET_FORMS[ctx.targetName] : undefined) ?? [];
   let pending: { start: number; end: number; reasons: string[] } | null = null;
   let unrecognised = false;
   const hold = (p: Piece, reason: string) => {

@@ -51,6 +51,16 @@ export function buildRule(input: RuleInput, sink: DiagnosticSink): Rule {
   const parts = parseRuleArgs(input.words, input.family, sink);
   const matches = parts.matches.slice();
   input.opaque.forEach((chunk, k) => matches.splice(Math.min(chunk.matchIndex + k, matches.length), 0, opaqueMatch(input.line, chunk)));
+  // Unknown options right after verbatim text belong to it, as parseRuleArgs reads printed text (an unknown option
+  // goes to the unknown `-m` before it): merged here, the model is the one its printed text reads back to.
+  for (let k = matches.length - 1; k > 0; k--) {
+    const m = matches[k]!;
+    const before = matches[k - 1]!;
+    if (m.module === '' && !before.known && before.module !== '') {
+      before.options = [...before.options, ...m.options];
+      matches.splice(k, 1);
+    }
+  }
   reportLossy(input.line, input.opaque, input.caveats ?? [], sink);
   const comments = matches
     .filter((m) => m.module === 'comment')

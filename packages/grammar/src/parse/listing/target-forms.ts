@@ -2,6 +2,7 @@
 // (iptables/extensions/libxt_*.c, libipt_*.c, libip6t_*.c), read back into the words its save function
 // writes after `-j NAME`. Keyed by the name in the target column.
 import { form, targetForm, type PrintForm, type Say } from './form';
+import { tosByName } from '../../registry/tos';
 import { needsQuotes } from './values';
 
 const HEX = String.raw`0x[0-9a-fA-F]+`;
@@ -46,10 +47,6 @@ function bareFlags(say: Say, group: string): void {
   for (const item of say.items(group, /(?<w>[\w-]+)/)) item.flag(`--${item.text('w')}`, 'w');
 }
 
-/** TOS names (libxt_TOS.c tos_value_names) with the mask 0x3f they are set with. */
-const TOS_NAMES: Record<string, number> = {
-  'Minimize-Delay': 0x10, 'Maximize-Throughput': 0x08, 'Maximize-Reliability': 0x04, 'Minimize-Cost': 0x02, 'Normal-Service': 0x00,
-};
 const tosPair = (v: number, m: number) => `0x${v.toString(16).padStart(2, '0')}/0x${m.toString(16).padStart(2, '0')}`;
 
 const nat = (option: string): PrintForm =>
@@ -76,7 +73,8 @@ export const TARGET_FORMS: Readonly<Record<string, readonly PrintForm[]>> = {
       for (const [bit, , option] of LOG_FLAGS) if (flags & bit) say.flag(option, 'f');
     }),
     targetForm('LOG', String.raw`LOG level (?<ln>\w+)(?<fl>(?: (?:tcp-sequence|tcp-options|ip-options|uid|macdecode))*)${PREFIX}`, (say) => {
-      const level = LOG_LEVELS[say.text('ln')];
+      // The name comes from the input: own keys only (`constructor` is no level).
+      const level = Object.hasOwn(LOG_LEVELS, say.text('ln')) ? LOG_LEVELS[say.text('ln')] : undefined;
       if (level === undefined) return `LOG level '${say.text('ln')}'`;
       logPrefix(say);
       if (level !== 4) say.opt('--log-level', 'ln', String(level));
@@ -143,7 +141,7 @@ export const TARGET_FORMS: Readonly<Record<string, readonly PrintForm[]>> = {
     // tos_tg_save writes `--set-tos value/mask`; tos_tg_print without -n names and/or/xor and known values.
     if (say.has('v')) return void say.opt('--set-tos', 'v', tosPair(parseInt(say.text('v'), 16), parseInt(say.text('m'), 16)));
     if (say.has('name')) {
-      const v = TOS_NAMES[say.text('name')];
+      const v = tosByName(say.text('name'));
       if (v === undefined) return `TOS name '${say.text('name')}'`;
       return void say.opt('--set-tos', 'name', tosPair(v, 0x3f));
     }

@@ -85,7 +85,9 @@ export function addressWord(text: string, family: Family): AddressWord {
   const mask = slash < 0 ? null : text.slice(slash + 1);
   const version = family === 'ipv6' ? 6 : 4;
   let assumed: AddressWord['assumed'];
-  const known = WELL_KNOWN_HOSTS[family === 'ipv6' ? 'ipv6' : 'ipv4'][host];
+  // The host name comes from the input: own keys only (`toString` is no host).
+  const hosts = WELL_KNOWN_HOSTS[family === 'ipv6' ? 'ipv6' : 'ipv4'];
+  const known = Object.hasOwn(hosts, host) ? hosts[host] : undefined;
   if (known !== undefined) {
     assumed = { name: host, address: known };
     host = known;

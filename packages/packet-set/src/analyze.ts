@@ -1,0 +1,53 @@
+// One snapshot's reach sets: the packet space laid out for its rules (the device names they use, room for their
+// unknowns), then every table walked from its built-in chains.
+import type { Rule, Snapshot } from '@chainsight/grammar';
+import { NameAlphabet } from './alphabet';
+import { hookEntry } from './entry';
+import { Oracles } from './oracles';
+import { PacketSpace, type IpFamily } from './space';
+import { walkTable, type TableReach } from './walk';
+
+export interface SnapshotReach {
+  space: PacketSpace;
+  oracles: Oracles;
+  tables: TableReach[];
+}
+
+export interface AnalyzeOptions {
+  /** The most decision nodes the engine may hold (memory bound); beyond it BddNodeLimitError is thrown. */
+  maxNodes?: number;
+  /** log2 of the operation cache's entries (default 20: 1M entries, 20 MB). */
+  cacheBits?: number;
+  /** The rules whose reach and hit sets to keep (see WalkInput.keep); by default none. */
+  keep?: (rule: Rule) => boolean;
+}
+
+/** The device names and prefixes a snapshot's rules test (base -i/-o). */
+export function deviceAlphabet(snapshot: Snapshot): NameAlphabet {
+  const exact = new Set<string>();
+  const prefixes = new Set<string>();
+  for (const t of snapshot.tables)
+    for (const c of t.chains)
+      for (const r of c.rules)
+        for (const o of r.base) if (o.value.type === 'interface') (o.value.wildcard ? prefixes : exact).add(o.value.name);
+  return new NameAlphabet(exact, prefixes);
+}
+
+/** An upper bound of the unknowns a snapshot can need: one per match and base option. */
+function oracleCapacity(snapshot: Snapshot): number {
+  let n = 0;
+  for (const t of snapshot.tables) for (const c of t.chains) for (const r of c.rules) n += r.base.length + r.matches.reduce((k, m) => k + 1 + m.options.length, 0);
+  return n;
+}
+
+export function analyzeSnapshot(snapshot: Snapshot, options: AnalyzeOptions = {}): SnapshotReach {
+  if (snapshot.family === 'bridge') throw new RangeError('ebtables rulesets are not yet analysed as packet sets');
+  const family: IpFamily = snapshot.family;
+  const capacity = oracleCapacity(snapshot);
+  const space = new PacketSpace(family, deviceAlphabet(snapshot), capacity, { backend: snapshot.backend, ...(options.maxNodes ? { maxNodes: options.maxNodes } : {}), ...(options.cacheBits ? { cacheBits: options.cacheBits } : {}) });
+  const oracles = new Oracles(capacity);
+  const tables = snapshot.tables.map((table) =>
+    walkTable({ space, oracles, table, file: snapshot.fileName, entry: (hook) => hookEntry(space, table.name, hook), ...(options.keep ? { keep: options.keep } : {}) }),
+  );
+  return { space, oracles, tables };
+}

@@ -1,0 +1,10 @@
+// @chainsight/packet-set: sets of packets as BDDs, the symbolic meaning of every match, reach sets of rules.
+export { NameAlphabet, type NameClass } from './alphabet';
+export { PacketSpace, CT_STATES, PKT_TYPES, PORT_PROTOCOLS, type IpFamily, type FieldNames } from './space';
+export { Oracles, type Unknown } from './oracles';
+export { matchSet, ruleMatchSet, isModelled, type SymCtx, type SymMatch } from './matches/index';
+export { assignmentOf, contains, witness, type ConcretePacket } from './packet';
+export { analyzeSnapshot, deviceAlphabet, type SnapshotReach, type AnalyzeOptions } from './analyze';
+export { walkTable, HOOK_CHAINS, type TableReach, type RuleReach, type WalkInput } from './walk';
+export { hookEntry } from './entry';
+export { targetTransform, xset, havoc, type Transform } from './transforms';
