@@ -95,6 +95,13 @@ errors.rules:5:1: warning rule 3 of INPUT is never reached: rule 2 before it (-j
     expect(r.out).not.toContain('no-unreachable-rule');
   });
 
+  it('warns about an empty input and about text that is not valid UTF-8', async () => {
+    const r = await cli(['lint', 'empty.rules', 'mangled.rules'], { 'empty.rules': '\n# nothing here\n', 'mangled.rules': CLEAN.replace('INPUT ACCEPT', 'INPUT ACCEPT').replace('COMMIT', '# caf\uFFFD\nCOMMIT') });
+    expect(r.out).toContain('empty.rules:1:1: warning');
+    expect(r.out).toContain('[input/empty]');
+    expect(r.out).toContain('[parse/invalid-utf8]');
+  });
+
   it('reports parse errors with the findings and exits 2', async () => {
     const r = await cli(['lint', 'broken.rules']);
     expect(r.out).toContain("broken.rules:3:13: error -s: '10.0.0.300' is not an IPv4 address");

@@ -172,6 +172,9 @@ export function resolvePacket(spec: PacketSpec, host: HostModel): ResolvedPacket
   if (proto !== 1 && proto !== 58 && !errorReply && (spec.icmpType !== undefined || spec.icmpCode !== undefined)) {
     throw new PacketError('trace/packet-proto', `--icmp-type/--icmp-code need an icmp or icmpv6 packet, not '${spec.proto}'`);
   }
+  if (proto !== 6 && spec.tcpFlags !== undefined) {
+    throw new PacketError('trace/packet-proto', `--tcp-flags needs a tcp packet, not '${spec.proto ?? 'icmp'}'`);
+  }
   const hasPorts = proto === 6 || proto === 17 || proto === 132 || proto === 33 || proto === 136;
   if (!hasPorts && (spec.sport !== undefined || spec.dport !== undefined)) {
     throw new PacketError('trace/packet-ports', `--sport/--dport need a protocol with ports (tcp, udp, sctp, dccp, udplite), not '${spec.proto ?? 'icmp'}'`);

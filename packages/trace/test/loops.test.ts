@@ -2,6 +2,7 @@
 // (ip_tables.c mark_source_chains, ebtables.c check_chainloops), so a trace never walks one: compiling reports
 // the refusal located at the loop's rules, and a packet that reaches the table ends with that message. A goto
 // pushes nothing on the jump stack, so before this a goto loop was walked for ever.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '@chainsight/grammar';
 import { compileRuleset, trace } from '../src/index';
@@ -57,5 +58,48 @@ describe('a loop a built-in chain reaches: the kernel refuses the table, the tra
       expect(result.outcomes).toHaveLength(1);
       expect(result.outcomes[0]!.summary).toBe(d.message);
     }
+  });
+});
+
+describe('random graphs of jumps and gotos (the goto-loop generator of the fuzz tests)', () => {
+  /** Does a chain FORWARD reaches (or FORWARD itself) lie on a cycle of jumps and gotos? */
+  function reachesLoop(edges: ReadonlyMap<string, readonly string[]>): boolean {
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (c: string): boolean => {
+      const s = state.get(c);
+      if (s === 'open') return true;
+      if (s === 'done') return false;
+      state.set(c, 'open');
+      for (const d of edges.get(c) ?? []) if (visit(d)) return true;
+      state.set(c, 'done');
+      return false;
+    };
+    return visit('FORWARD');
+  }
+
+  it('terminates, and reports a loop exactly when FORWARD reaches one', () => {
+    const names = ['A', 'B', 'C', 'D', 'E'];
+    const ruleArb = fc.record({
+      from: fc.constantFrom('FORWARD', ...names),
+      to: fc.constantFrom(...names),
+      goto: fc.boolean(),
+      cond: fc.constantFrom('', '-p tcp ', '-s 10.0.0.0/8 ', '! -i eth0 '),
+    });
+    fc.assert(
+      fc.property(fc.array(ruleArb, { maxLength: 12 }), (rules) => {
+        const lines = [...names.map((n) => `:${n} - [0:0]`), ...rules.map((r) => `-A ${r.from} ${r.cond}${r.goto ? '-g' : '-j'} ${r.to}`)];
+        const parsed = parseSnapshot(filter(...lines), { fileName: 'rules' });
+        expect(parsed.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+        const compiled = compileRuleset([parsed.snapshot], null);
+        const edges = new Map<string, string[]>();
+        for (const r of rules) edges.set(r.from, [...(edges.get(r.from) ?? []), r.to]);
+        const looped = reachesLoop(edges);
+        expect(compiled.refused.length > 0).toBe(looped);
+        const result = trace(compiled, { in: 'eth0', out: 'eth1', src: '10.1.2.3', dst: '198.51.100.7', proto: 'tcp', dport: 80 });
+        expect(result.outcomes.length).toBeGreaterThan(0);
+        if (looped) expect(result.outcomes[0]!.summary).toBe(compiled.refused[0]!.message);
+      }),
+      { numRuns: 150 },
+    );
   });
 });

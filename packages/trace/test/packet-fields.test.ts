@@ -77,6 +77,7 @@ describe('library callers get the same checks (resolvePacket)', () => {
     [{ dst: '2001:db8::2', src: '2001:db8::1', length: 39 }, '--length 39 is not an IPv6 packet length (40 to 65575)'],
     [{ proto: 'icmp', dport: undefined, icmpType: '3/1', icmpCode: 2 }, '--icmp-type 3/1 has code 1, --icmp-code says 2'],
     [{ icmpType: 8 }, "--icmp-type/--icmp-code need an icmp or icmpv6 packet, not 'tcp'"],
+    [{ proto: 'udp', dport: 53, tcpFlags: 'SYN' }, "--tcp-flags needs a tcp packet, not 'udp'"],
   ])('%j: %s', (extra: Partial<PacketSpec>, message) => {
     const spec = { ...base, ...extra } as PacketSpec;
     if ('dport' in extra && extra.dport === undefined) delete spec.dport;

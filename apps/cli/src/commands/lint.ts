@@ -31,9 +31,14 @@ function listRules(io: CliIo): void {
   for (const r of RULES) io.stdout(`${r.id.padEnd(width)}  ${r.defaultSeverity.padEnd(7)}  ${r.description}\n`);
 }
 
-/** Diagnostics that come before the findings: parse errors, and a capture's warnings (the findings rest on them). */
+/**
+ * Diagnostics that come before the findings: parse errors, and the warnings the findings rest on — a capture's,
+ * an empty input's (nothing was linted), and text that was not valid UTF-8 (what was linted is not what was
+ * written).
+ */
+const INPUT_WARNINGS = ['capture/', 'input/', 'parse/invalid-utf8'];
 const inputProblems = (file: LoadedFile) =>
-  file.result.diagnostics.filter((d) => d.severity === 'error' || (d.severity === 'warning' && d.code.startsWith('capture/')));
+  file.result.diagnostics.filter((d) => d.severity === 'error' || (d.severity === 'warning' && INPUT_WARNINGS.some((p) => d.code.startsWith(p))));
 
 const byPosition = (a: Diagnostic, b: Diagnostic) => a.span.start.offset - b.span.start.offset || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
 

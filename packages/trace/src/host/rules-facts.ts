@@ -141,11 +141,42 @@ export function networkOf(facts: RulesFacts, v: Version, a: bigint): RulesNetwor
   return best;
 }
 
+/**
+ * The addresses split once per facts: whole addresses (kube-proxy's endpoints, thousands of them) by value, the
+ * few prefixes in a list. Every explored path asks about its addresses afresh, so a scan of all endpoints per
+ * question made a service's fan-out quadratic.
+ */
+interface AddressIndex {
+  exact: Map<string, RulesAddress>;
+  prefixes: RulesAddress[];
+}
+const addressIndexes = new WeakMap<RulesFacts, AddressIndex>();
+
+function addressIndex(facts: RulesFacts): AddressIndex {
+  let ix = addressIndexes.get(facts);
+  if (ix && ix.exact.size + ix.prefixes.length === facts.addresses.length) return ix;
+  ix = { exact: new Map(), prefixes: [] };
+  for (const x of facts.addresses) {
+    const key = `${x.version}:${x.address}`;
+    if (x.prefix === full(x.version)) {
+      // The first fact of an address wins, as the scan it replaces kept the first of equal prefixes.
+      if (!ix.exact.has(key)) ix.exact.set(key, x);
+      else ix.prefixes.push(x);
+    } else ix.prefixes.push(x);
+  }
+  addressIndexes.set(facts, ix);
+  return ix;
+}
+
 /** What the rules say of `a` as an address of this host: local, not local, or nothing (null). */
 export function addressFact(facts: RulesFacts, v: Version, a: bigint): RulesAddress | null {
+  const ix = addressIndex(facts);
+  // A whole address is the longest prefix there is: nothing else can beat it.
+  const exact = ix.exact.get(`${v}:${a}`);
+  if (exact) return exact;
   let best: RulesAddress | null = null;
-  for (const x of facts.addresses) {
-    if (x.version === v && inPrefix(v, a, x.address, x.prefix) && (!best || x.prefix > best.prefix)) best = x;
+  for (const x of ix.prefixes) {
+    if (x.version === v && x.prefix !== full(v) && inPrefix(v, a, x.address, x.prefix) && (!best || x.prefix > best.prefix)) best = x;
   }
   return best;
 }

@@ -158,7 +158,7 @@ export function replyPacket(
       : {
         proto: ct.orig.proto,
         ...(icmp ? { icmpType: icmpReplyType(v, resolved.packet.icmpType ?? 8) ?? 0 } : { sport: ct.reply.src.port ?? 0, dport: ct.reply.dst.port ?? 0 }),
-        tcpFlags: shape.tcpFlags ?? 'SYN,ACK',
+        ...(ct.orig.proto === 6 ? { tcpFlags: shape.tcpFlags ?? 'SYN,ACK' } : {}),
       }),
     state: 'ESTABLISHED',
   };
@@ -194,9 +194,10 @@ export function replyPacket(
 
 /** What the paths of a trace assumed of the host without a host context (each said once, in order). */
 export function hostNotes(runs: readonly { facts: HostFacts }[]): string[] {
-  const out: string[] = [];
-  for (const r of runs) for (const n of r.facts.notes) if (!out.includes(n)) out.push(n);
-  return out;
+  // A Set: a fan-out of n endpoints gives n runs with a note each ("10.64.0.7 is not an address of this host").
+  const out = new Set<string>();
+  for (const r of runs) for (const n of r.facts.notes) out.add(n);
+  return [...out];
 }
 
 /**
