@@ -15,10 +15,11 @@ describe('flag spellings', () => {
     ['S', 'SYN'],
     ['SA', 'SYN,ACK'],
     ['FA', 'FIN,ACK'],
-    ['', ''],
+    ['', 'NONE'], // no flag set: the simulator's spelling, as iptables'
   ])('scapy letters %j → %j', (letters, words) => expect(flagsFromLetters(letters)).toBe(words));
   it('rejects an unknown letter', () => expect(() => flagsFromLetters('SX')).toThrow(/unknown TCP flag letter 'X'/));
   it('the kernel lab\'s lower-case list', () => expect(flagsFromKernel('rst,ack')).toBe('RST,ACK'));
+  it('an empty kernel list is no flag set', () => expect(flagsFromKernel('')).toBe('NONE'));
 });
 
 describe('firstPacketSpec', () => {

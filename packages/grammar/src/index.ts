@@ -23,7 +23,8 @@ export {
   parseIpv4, parseIpv6, formatIpv4, formatIpv6, formatIp, parseIp, prefixMask, parseMac, formatMac,
   parseAddressMask, formatAddressMask,
 } from './registry/address';
-export { TOS_NAMES, DSCP_CLASSES, parseTos } from './registry/tos';
+export { TOS_NAMES, DSCP_CLASSES } from './registry/tos';
+export { parseTos } from './registry/value-types';
 export { PROTOCOLS, SERVICES, ETHERTYPES, ICMP_TYPES, ICMPV6_TYPES, TCP_FLAGS, CT_STATES } from './registry/names';
 export { parseIpsetSave, looksLikeIpsetSave, type IpsetParseResult } from './ipset/parse';
 export type { IpSet, IpSetDimension, IpSetMember, IpSetValue } from './ipset/types';

@@ -1,5 +1,6 @@
 // TOS and DSCP names, and the `--tos` value as libxt_tos reads it: one table for the parser, the simulator
-// and the packet-set engine. Maps, not objects: the words come from input.
+// and the packet-set engine (the `--tos` value itself is read by value-types.ts parseTos). Maps, not objects:
+// the words come from input.
 
 /** libxt_TOS.c / libxt_tos.c tos_value_names: the symbolic TOS values (matched and set with mask 0x3f). */
 export const TOS_NAMES: ReadonlyMap<string, number> = new Map([
@@ -16,21 +17,6 @@ export const DSCP_CLASSES: ReadonlyMap<string, number> = new Map([
   ['AF11', 10], ['AF12', 12], ['AF13', 14], ['AF21', 18], ['AF22', 20], ['AF23', 22], ['AF31', 26], ['AF32', 28],
   ['AF33', 30], ['AF41', 34], ['AF42', 36], ['AF43', 38], ['EF', 46],
 ]);
-
-/**
- * `--tos value[/mask]` or a name: xt_dscp.c tos_mt compares `(tos & mask) == value`; names imply mask 0x3f, a bare
- * number mask 0xff (libxt_tos.c tos_parse_symbolic / tos_parse_numeric). Names are case-insensitive.
- */
-export function parseTos(word: string): { value: number; mask: number } | null {
-  const named = TOS_NAMES.get(word.toLowerCase());
-  if (named !== undefined) return { value: named, mask: 0x3f };
-  const [a, b, extra] = word.split('/');
-  if (extra !== undefined || a === undefined || a === '') return null;
-  const value = Number(a);
-  const mask = b === undefined ? 0xff : Number(b);
-  if (!Number.isInteger(value) || !Number.isInteger(mask) || value < 0 || mask < 0 || value > 0xff || mask > 0xff) return null;
-  return { value, mask };
-}
 
 /** A TOS name as iptables -L prints it (`Minimize-Delay`), case-insensitively. */
 export function tosByName(name: string): number | undefined {

@@ -9,6 +9,7 @@ import type {
 import {
   ValueError, formatAddressMask, formatIp, parseAddressMask, parseIp, parseIpOrExplain, parseMacMask, formatMacMask,
 } from './address';
+import { TOS_NAMES } from './tos';
 import { ETHERTYPES, ICMP_TYPES, ICMPV6_TYPES, PROTOCOLS, PROTOCOL_PRINT_NAMES, SERVICES, TCP_FLAGS } from './names';
 
 export { ValueError };
@@ -479,9 +480,6 @@ export const natPorts: ValueType<NatRange> = {
   },
 };
 
-/** libxt_tos.c / tos_parse_symbolic: the TOS names iptables knows (case-insensitive). */
-const TOS_SYMBOLS: readonly string[] = ['minimize-delay', 'maximize-throughput', 'maximize-reliability', 'minimize-cost', 'normal-service'];
-
 /**
  * `--tos value[/mask]` or a TOS name (libxt_tos.c, tos_parse_symbolic / tos_parse_numeric): 8-bit numbers as
  * xtables_strtoui reads them, one `/`, nothing after. Kept as the words written (their meaning is read by the
@@ -491,13 +489,30 @@ export const tosValue: ValueType<RawValue> = {
   arity: 1,
   parse: (w) => {
     const t = w[0]!;
-    if (TOS_SYMBOLS.includes(t.toLowerCase())) return { type: 'raw', words: w };
+    if (TOS_NAMES.has(t.toLowerCase())) return { type: 'raw', words: w };
     const [v, m] = splitParts(t, '/', 2, 'a TOS value (value/mask)');
     parseUint(v ?? '', 255, 'TOS value');
     if (m !== undefined) parseUint(m, 255, 'TOS mask');
     return { type: 'raw', words: w };
   },
 };
+
+/**
+ * `--tos value[/mask]` or a name: xt_dscp.c tos_mt compares `(tos & mask) == value`; names imply mask 0x3f, a bare
+ * number mask 0xff (libxt_tos.c tos_parse_symbolic / tos_parse_numeric). Names are case-insensitive.
+ */
+export function parseTos(word: string): { value: number; mask: number } | null {
+  const named = TOS_NAMES.get(word.toLowerCase());
+  if (named !== undefined) return { value: named, mask: 0x3f };
+  const [a, b, extra] = word.split('/');
+  if (extra !== undefined || a === undefined || a === '') return null;
+  // Numbers as xtables_strtoui reads them (0x hex, a leading 0 octal), as the parser checked them.
+  try {
+    return { value: parseUint(a, 0xff), mask: b === undefined ? 0xff : parseUint(b, 0xff) };
+  } catch {
+    return null;
+  }
+}
 
 /** An 8-bit number kept as written (TOS target `--and-tos` etc., XTTYPE_UINT8). */
 export const checkedUint8: ValueType<RawValue> = {
