@@ -151,9 +151,9 @@ export class BddStore {
       remap[n] = next++;
     }
     this.size = next;
-    // Keep the table at twice the live nodes (at least its initial size), so later probes stay short and a
-    // collection does not pay for the largest table ever needed.
-    this.rehash(Math.max(nextPow2(this.size * 4), 1 << 13));
+    // The table keeps its capacity: the store grows back to its old size before the next collection, and
+    // shrinking it would only pay for every doubling again.
+    this.rehash(this.table.length);
     this.cache.clear();
     return remap;
   }

@@ -325,7 +325,14 @@ function splitPackets(items: Item[], resolver: RuleResolver, clients: string[]):
     } else if (owner) start = false;
     else {
       const base = isBaseChain(resolver, item.family, item.table, item.chain) || resolver.isHarnessTable(item.family, item.table);
-      start = item.id !== undefined && prev !== null && item.id !== prev.id && base && ENTRY.has(`${item.family}:${item.chain}`);
+      // A new trace id, or the same trace id with another IPv4 ID (the next packet got the freed skb's address,
+      // so its id repeats), at an entry hook's base chain: a new packet.
+      const otherPacket = item.id !== undefined && prev !== null && (item.id !== prev.id || (ipId !== undefined && prev.packet.ipId !== undefined && prev.packet.ipId !== ipId));
+      // An IPv4 ID no packet had yet whose (hook, table) position goes back: another packet, even when its first
+      // event is not at an entry hook (a connection's second packet skips the nat chains, and its first traced
+      // rule may be in FORWARD).
+      const unseenGoesBack = ipId !== undefined && sameIpId === undefined && cur.items.length > 0 && !continues(item, cur.items[cur.items.length - 1]!, resolver);
+      start = (otherPacket && base && ENTRY.has(`${item.family}:${item.chain}`)) || unseenGoesBack;
     }
     let target = cur;
     if (start || target === undefined) {
