@@ -27,6 +27,8 @@ describe('a loop of gotos: the kernel refuses the table, so trace refuses to tra
     expect(r.err.split('\n')[0]).toContain(first);
     expect(r.err).toContain('mark_source_chains');
     expect(r.err).not.toMatch(/\n\s+at /);
+    // A code frame quotes the loop's first rule from the file.
+    expect(r.err.split('\n')[1]).toMatch(/^\s+7 \| -A G -g G$|^\s+8 \| -A A -g B$/);
   });
 
   it('lint names it a goto loop', async () => {

@@ -101,6 +101,8 @@ interface Inputs {
   snapshots: Snapshot[];
   host: HostContext | null;
   ipsets: IpSet[];
+  /** The text each snapshot was read from, by its file name (a capture's sections share the capture's text). */
+  texts: Map<string, string>;
 }
 
 /**
@@ -113,6 +115,7 @@ async function loadInputs(io: CliIo, c: Colors, args: ParsedArgs, check: (host: 
   const ipsets: IpSet[] = [];
   const captured: { fileName: string; host: HostContext }[] = [];
   const later: { p: string; text: string }[] = [];
+  const texts = new Map<string, string>();
   let failed = false;
   for (const p of args.positionals) {
     const text = await readInput(io, p);
@@ -121,6 +124,7 @@ async function loadInputs(io: CliIo, c: Colors, args: ParsedArgs, check: (host: 
       const r = await loadCapture(io, p, text, c, loadOptions(args).family);
       if (r.errors) failed = true;
       snapshots.push(...r.snapshots);
+      for (const s of r.snapshots) texts.set(s.fileName, text);
       ipsets.push(...r.ipsets);
       if (r.host) captured.push({ fileName: displayName(p), host: r.host });
       continue;
@@ -152,10 +156,11 @@ async function loadInputs(io: CliIo, c: Colors, args: ParsedArgs, check: (host: 
     renderDiagnostics(io, f, c, 'error');
     if (f.result.diagnostics.some((d) => d.severity === 'error')) failed = true;
     snapshots.push(f.result.snapshot);
+    texts.set(f.result.snapshot.fileName, text);
   }
   if (failed) return null;
   if (!snapshots.length) throw new InputError(TRACE_NO_RULES);
-  return { snapshots, host, ipsets };
+  return { snapshots, host, ipsets, texts };
 }
 
 /**
@@ -261,7 +266,7 @@ export const command: Command = {
     const compiled = compileRuleset(inputs.snapshots, inputs.host, { ...(backend ? { backend } : {}), ...(inputs.ipsets.length ? { ipsets: inputs.ipsets } : {}), ...(localAddresses.length ? { localAddresses } : {}) });
     for (const w of compiled.warnings) io.stderr(`${c.yellow('warning')}: ${w}\n`);
     // A loop of jumps or gotos a built-in chain reaches: the kernel would not load these rules, so nothing is traced.
-    for (const d of compiled.refused) io.stderr(formatDiagnostic(d, undefined, c) + '\n');
+    for (const d of compiled.refused) io.stderr(formatDiagnostic(d, inputs.texts.get(d.file), c) + '\n');
     if (compiled.refused.length) return EXIT.error;
     if (batch !== undefined) return runBatch(io, c, compiled, batch, format, opts, expect);
     let result: TraceResult;
