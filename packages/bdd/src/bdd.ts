@@ -24,7 +24,8 @@ export class Bdd extends BddStore {
     if (a === TRUE) return b;
     if (b === TRUE || a === b) return a;
     if (a > b) [a, b] = [b, a];
-    const cached = this.cache.get(OP_AND, a, b, 0);
+    const slot = this.cache.index(OP_AND, a, b, 0);
+    const cached = this.cache.get(slot, OP_AND, a, b, 0);
     if (cached >= 0) return cached;
     // The split written out: this is the hottest recursion of the engine, and a tuple per call shows.
     const va = this.varOf(a);
@@ -32,7 +33,7 @@ export class Bdd extends BddStore {
     const v = va < vb ? va : vb;
     const lo = this.and(va === v ? this.low(a) : a, vb === v ? this.low(b) : b);
     const hi = this.and(va === v ? this.high(a) : a, vb === v ? this.high(b) : b);
-    return this.cache.set(OP_AND, a, b, 0, this.mk(v, lo, hi));
+    return this.cache.set(slot, OP_AND, a, b, 0, this.mk(v, lo, hi));
   }
 
   or(a: number, b: number): number {
@@ -40,14 +41,15 @@ export class Bdd extends BddStore {
     if (a === FALSE) return b;
     if (b === FALSE || a === b) return a;
     if (a > b) [a, b] = [b, a];
-    const cached = this.cache.get(OP_OR, a, b, 0);
+    const slot = this.cache.index(OP_OR, a, b, 0);
+    const cached = this.cache.get(slot, OP_OR, a, b, 0);
     if (cached >= 0) return cached;
     const va = this.varOf(a);
     const vb = this.varOf(b);
     const v = va < vb ? va : vb;
     const lo = this.or(va === v ? this.low(a) : a, vb === v ? this.low(b) : b);
     const hi = this.or(va === v ? this.high(a) : a, vb === v ? this.high(b) : b);
-    return this.cache.set(OP_OR, a, b, 0, this.mk(v, lo, hi));
+    return this.cache.set(slot, OP_OR, a, b, 0, this.mk(v, lo, hi));
   }
 
   xor(a: number, b: number): number {
@@ -57,10 +59,11 @@ export class Bdd extends BddStore {
     if (a === TRUE) return this.not(b);
     if (b === TRUE) return this.not(a);
     if (a > b) [a, b] = [b, a];
-    const cached = this.cache.get(OP_XOR, a, b, 0);
+    const slot = this.cache.index(OP_XOR, a, b, 0);
+    const cached = this.cache.get(slot, OP_XOR, a, b, 0);
     if (cached >= 0) return cached;
     const [v, a0, a1, b0, b1] = this.split(a, b);
-    return this.cache.set(OP_XOR, a, b, 0, this.mk(v, this.xor(a0, b0), this.xor(a1, b1)));
+    return this.cache.set(slot, OP_XOR, a, b, 0, this.mk(v, this.xor(a0, b0), this.xor(a1, b1)));
   }
 
   /** a ∧ ¬b: the packets of a that b does not hold. */
@@ -68,22 +71,24 @@ export class Bdd extends BddStore {
     if (a === FALSE || b === TRUE || a === b) return FALSE;
     if (b === FALSE) return a;
     if (a === TRUE) return this.not(b);
-    const cached = this.cache.get(OP_DIFF, a, b, 0);
+    const slot = this.cache.index(OP_DIFF, a, b, 0);
+    const cached = this.cache.get(slot, OP_DIFF, a, b, 0);
     if (cached >= 0) return cached;
     const va = this.varOf(a);
     const vb = this.varOf(b);
     const v = va < vb ? va : vb;
     const lo = this.diff(va === v ? this.low(a) : a, vb === v ? this.low(b) : b);
     const hi = this.diff(va === v ? this.high(a) : a, vb === v ? this.high(b) : b);
-    return this.cache.set(OP_DIFF, a, b, 0, this.mk(v, lo, hi));
+    return this.cache.set(slot, OP_DIFF, a, b, 0, this.mk(v, lo, hi));
   }
 
   not(a: number): number {
     if (a === FALSE) return TRUE;
     if (a === TRUE) return FALSE;
-    const cached = this.cache.get(OP_NOT, a, 0, 0);
+    const slot = this.cache.index(OP_NOT, a, 0, 0);
+    const cached = this.cache.get(slot, OP_NOT, a, 0, 0);
     if (cached >= 0) return cached;
-    return this.cache.set(OP_NOT, a, 0, 0, this.mk(this.varOf(a), this.not(this.low(a)), this.not(this.high(a))));
+    return this.cache.set(slot, OP_NOT, a, 0, 0, this.mk(this.varOf(a), this.not(this.low(a)), this.not(this.high(a))));
   }
 
   /** if f then g else h. */
@@ -97,7 +102,8 @@ export class Bdd extends BddStore {
     if (h === FALSE) return this.and(f, g);
     if (g === FALSE) return this.diff(h, f);
     if (h === TRUE) return this.or(this.not(f), g);
-    const cached = this.cache.get(OP_ITE, f, g, h);
+    const slot = this.cache.index(OP_ITE, f, g, h);
+    const cached = this.cache.get(slot, OP_ITE, f, g, h);
     if (cached >= 0) return cached;
     const v = Math.min(this.varOf(f), this.varOf(g), this.varOf(h));
     const r = this.mk(
@@ -105,7 +111,7 @@ export class Bdd extends BddStore {
       this.ite(this.cof(f, v, 0), this.cof(g, v, 0), this.cof(h, v, 0)),
       this.ite(this.cof(f, v, 1), this.cof(g, v, 1), this.cof(h, v, 1)),
     );
-    return this.cache.set(OP_ITE, f, g, h, r);
+    return this.cache.set(slot, OP_ITE, f, g, h, r);
   }
 
   /** Is a a subset of b? */
@@ -122,7 +128,8 @@ export class Bdd extends BddStore {
     if (a === FALSE || b === FALSE) return false;
     if (a === TRUE || b === TRUE || a === b) return true;
     if (a > b) [a, b] = [b, a];
-    const cached = this.cache.get(OP_INTERSECTS, a, b, 0);
+    const slot = this.cache.index(OP_INTERSECTS, a, b, 0);
+    const cached = this.cache.get(slot, OP_INTERSECTS, a, b, 0);
     if (cached >= 0) return cached === 1;
     const va = this.varOf(a);
     const vb = this.varOf(b);
@@ -130,7 +137,7 @@ export class Bdd extends BddStore {
     const r =
       this.intersects(va === v ? this.low(a) : a, vb === v ? this.low(b) : b) ||
       this.intersects(va === v ? this.high(a) : a, vb === v ? this.high(b) : b);
-    this.cache.set(OP_INTERSECTS, a, b, 0, r ? 1 : 0);
+    this.cache.set(slot, OP_INTERSECTS, a, b, 0, r ? 1 : 0);
     return r;
   }
 
@@ -144,12 +151,13 @@ export class Bdd extends BddStore {
     // Quantified variables above f's top variable do not occur in f.
     while (varsCube !== TRUE && this.varOf(varsCube) < fv) varsCube = this.high(varsCube);
     if (varsCube === TRUE) return f;
-    const cached = this.cache.get(OP_EXISTS, f, varsCube, 0);
+    const slot = this.cache.index(OP_EXISTS, f, varsCube, 0);
+    const cached = this.cache.get(slot, OP_EXISTS, f, varsCube, 0);
     if (cached >= 0) return cached;
     const lo = this.exists(this.low(f), varsCube);
     const hi = this.exists(this.high(f), varsCube);
     const r = this.varOf(varsCube) === fv ? this.or(lo, hi) : this.mk(fv, lo, hi);
-    return this.cache.set(OP_EXISTS, f, varsCube, 0, r);
+    return this.cache.set(slot, OP_EXISTS, f, varsCube, 0, r);
   }
 
   /** ∀ vars. f. */
@@ -167,7 +175,8 @@ export class Bdd extends BddStore {
     const top = Math.min(this.varOf(a), this.varOf(b));
     while (varsCube !== TRUE && this.varOf(varsCube) < top) varsCube = this.high(varsCube);
     if (varsCube === TRUE) return this.and(a, b);
-    const cached = this.cache.get(OP_AND_EXISTS, a, b, varsCube);
+    const slot = this.cache.index(OP_AND_EXISTS, a, b, varsCube);
+    const cached = this.cache.get(slot, OP_AND_EXISTS, a, b, varsCube);
     if (cached >= 0) return cached;
     const [v, a0, a1, b0, b1] = this.split(a, b);
     let r: number;
@@ -177,7 +186,7 @@ export class Bdd extends BddStore {
     } else {
       r = this.mk(v, this.andExists(a0, b0, varsCube), this.andExists(a1, b1, varsCube));
     }
-    return this.cache.set(OP_AND_EXISTS, a, b, varsCube, r);
+    return this.cache.set(slot, OP_AND_EXISTS, a, b, varsCube, r);
   }
 
   /** f with the variables of a cube fixed to the cube's values (the cofactor by a partial assignment). */
@@ -188,7 +197,8 @@ export class Bdd extends BddStore {
     // Skip assigned variables above f's top variable.
     while (assignment !== TRUE && this.varOf(assignment) < fv) assignment = this.nextInCube(assignment);
     if (assignment === TRUE) return f;
-    const cached = this.cache.get(OP_RESTRICT, f, assignment, 0);
+    const slot = this.cache.index(OP_RESTRICT, f, assignment, 0);
+    const cached = this.cache.get(slot, OP_RESTRICT, f, assignment, 0);
     if (cached >= 0) return cached;
     let r: number;
     if (this.varOf(assignment) === fv) {
@@ -198,7 +208,7 @@ export class Bdd extends BddStore {
     } else {
       r = this.mk(fv, this.restrict(this.low(f), assignment), this.restrict(this.high(f), assignment));
     }
-    return this.cache.set(OP_RESTRICT, f, assignment, 0, r);
+    return this.cache.set(slot, OP_RESTRICT, f, assignment, 0, r);
   }
 
   /**
@@ -210,12 +220,13 @@ export class Bdd extends BddStore {
     const fv = this.varOf(f);
     while (varsCube !== TRUE && this.varOf(varsCube) < fv) varsCube = this.high(varsCube);
     if (varsCube === TRUE) return f;
-    const cached = this.cache.get(OP_FLIP, f, varsCube, 0);
+    const slot = this.cache.index(OP_FLIP, f, varsCube, 0);
+    const cached = this.cache.get(slot, OP_FLIP, f, varsCube, 0);
     if (cached >= 0) return cached;
     const lo = this.flip(this.low(f), varsCube);
     const hi = this.flip(this.high(f), varsCube);
     const r = this.varOf(varsCube) === fv ? this.mk(fv, hi, lo) : this.mk(fv, lo, hi);
-    return this.cache.set(OP_FLIP, f, varsCube, 0, r);
+    return this.cache.set(slot, OP_FLIP, f, varsCube, 0, r);
   }
 
   /** The conjunction of the given variables (positive literals): the argument form of exists/forall. */

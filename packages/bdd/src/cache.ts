@@ -19,9 +19,13 @@ export class OpCache {
     this.results = new Int32Array(entries);
   }
 
-  /** The cached result of op(a, b, c), or -1. */
-  get(op: number, a: number, b: number, c: number): number {
-    const i = (hash3(a ^ Math.imul(op, 0x27d4eb2f), b, c) & this.mask) * 4;
+  /** The entry op(a, b, c) lives in; computed once per operation and passed to get and set. */
+  index(op: number, a: number, b: number, c: number): number {
+    return (hash3(a ^ Math.imul(op, 0x27d4eb2f), b, c) & this.mask) * 4;
+  }
+
+  /** The cached result of op(a, b, c) at entry i, or -1. */
+  get(i: number, op: number, a: number, b: number, c: number): number {
     const k = this.keys;
     if (k[i] === op && k[i + 1] === a && k[i + 2] === b && k[i + 3] === c) {
       this.hits++;
@@ -31,8 +35,7 @@ export class OpCache {
     return -1;
   }
 
-  set(op: number, a: number, b: number, c: number, result: number): number {
-    const i = (hash3(a ^ Math.imul(op, 0x27d4eb2f), b, c) & this.mask) * 4;
+  set(i: number, op: number, a: number, b: number, c: number, result: number): number {
     const k = this.keys;
     k[i] = op;
     k[i + 1] = a;

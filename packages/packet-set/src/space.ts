@@ -70,7 +70,7 @@ export class PacketSpace {
   /** The backend the rules are loaded with: iptables-nft translates a few matches differently. */
   readonly backend: 'nft' | 'legacy' | 'unknown';
 
-  constructor(family: IpFamily, devices: NameAlphabet, oracleCount: number, options: { maxNodes?: number; cacheBits?: number; backend?: 'nft' | 'legacy' | 'unknown' } = {}) {
+  constructor(family: IpFamily, devices: NameAlphabet, oracleCount: number, options: { maxNodes?: number; cacheBits?: number; initialNodes?: number; backend?: 'nft' | 'legacy' | 'unknown' } = {}) {
     this.family = family;
     this.backend = options.backend ?? 'unknown';
     this.devices = devices;
@@ -110,7 +110,7 @@ export class PacketSpace {
       ctMark: get('ctMark'), pktType: get('pktType'), length: get('length'), ttl: get('ttl'), tos: get('tos'),
       oracles: fields.get('oracles') ?? null,
     };
-    this.bdd = new Bdd(varCount, { maxNodes: options.maxNodes ?? 1 << 25, cacheBits: options.cacheBits ?? 20 });
+    this.bdd = new Bdd(varCount, { maxNodes: options.maxNodes ?? 1 << 25, cacheBits: options.cacheBits ?? 20, initialNodes: options.initialNodes ?? 1 << 20 });
     this.universe = this.buildUniverse();
     this.collector = new Collector(this.bdd);
     this.collector.hold({ roots: (out) => out.push(this.universe), remap: (m) => (this.universe = m[this.universe]!) });

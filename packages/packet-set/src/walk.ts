@@ -82,6 +82,10 @@ export function walkTable(input: WalkInput): TableReach {
   for (const c of table.chains) chains.set(c.name, c);
   const result: TableReach = { table: table.name, rules: new Map(), entries: new Map(), loops: [], notes: [] };
   const keep = input.keep ?? (() => false);
+  // How many rules jump or go to each chain: a chain entered from one place never meets the same entry twice, so
+  // its memo entries would only keep sets alive (kube-proxy has 9k such chains per 2k services).
+  const callers = new Map<string, number>();
+  for (const c of table.chains) for (const r of c.rules) if (r.target && chains.has(r.target.name)) callers.set(r.target.name, (callers.get(r.target.name) ?? 0) + 1);
   for (const c of table.chains) result.rules.set(c.name, c.rules.map((rule) => (keep(rule) ? { rule, reached: false, matched: false, reach: 0, hit: 0 } : { rule, reached: false, matched: false, reach: null, hit: null })));
   // chain → entry → packets returned. Entries are roots too: a freed id reused for another set would be a false hit.
   let memo = new Map<string, Map<number, number>>();
@@ -191,6 +195,7 @@ export function walkTable(input: WalkInput): TableReach {
       back = 0;
     }
     onStack.delete(chain.name);
+    if ((callers.get(chain.name) ?? 0) < 2) return back;
     let byEntry = memo.get(chain.name);
     if (!byEntry) memo.set(chain.name, (byEntry = new Map()));
     // Bounded: kube-proxy jumps to KUBE-MARK-MASQ from 20k places with 20k different sets, and a memo entry
