@@ -8,6 +8,8 @@
 // rebuilds the whole trie. kube-proxy's KUBE-SERVICES excludes 10k destinations, then KUBE-NODEPORTS tests ports
 // only: with ports under the addresses that cost 2^25 nodes, with ports above it costs a path per rule.
 // Oracles on top split every structure below them; at the bottom they hang under the leaves that need them.
+// Measured on the 2k-service snapshot: this order walks in about 6 s; the source address moved near the top
+// (so kube-proxy's `-s ENDPOINT` tests would not rebuild the sets above them) took 297 s.
 
 import { Bdd, FALSE, TRUE, equals, layout, masked, prefix, range, type Field } from '@chainsight/bdd';
 import type { NameAlphabet } from './alphabet';
