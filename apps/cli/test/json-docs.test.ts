@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { memoryIo } from '../src/io';
 import { run } from '../src/run';
 import { repoRoot } from '../../../test-support/shared';
+import { containsPart } from '../../../test-support/json-shape';
 
 const doc = (name: string) => readFileSync(path.join(repoRoot, 'docs', name), 'utf8');
 const read = (f: string) => readFileSync(path.join(repoRoot, f), 'utf8');
@@ -18,14 +19,7 @@ async function json(argv: string[], files: Record<string, string>): Promise<Reco
   return JSON.parse(io.out) as Record<string, unknown>;
 }
 
-function contains(whole: unknown, part: unknown, where: string): void {
-  if (Array.isArray(part)) {
-    expect(Array.isArray(whole), where).toBe(true);
-    part.forEach((p, i) => contains((whole as unknown[])[i], p, `${where}[${i}]`));
-  } else if (part && typeof part === 'object') {
-    for (const [k, v] of Object.entries(part)) contains((whole as Record<string, unknown>)[k], v, `${where}.${k}`);
-  } else expect(whole, where).toEqual(part);
-}
+const contains = containsPart;
 
 function keys(v: unknown, out: Set<string>): Set<string> {
   if (Array.isArray(v)) for (const x of v) keys(x, out);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSnapshot } from '@chainsight/grammar';
 import { compileRuleset, hostContextFromIproute, parseHostContext, toTraceJson, trace } from '../src/index';
 import { repoRoot } from './kernel-recorded';
+import { containsPart } from '../../../test-support/json-shape';
 
 const doc = readFileSync(path.join(repoRoot, 'docs', 'trace-json.md'), 'utf8');
 const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(doc)![1]!);
@@ -18,14 +19,7 @@ function actual() {
   return JSON.parse(JSON.stringify(toTraceJson(trace(compileRuleset([snap], host), { from: 'client', dst: '198.51.100.10', proto: 'tcp', dport: 8080 }))));
 }
 
-function contains(whole: unknown, part: unknown, where: string): void {
-  if (Array.isArray(part)) {
-    expect(Array.isArray(whole), where).toBe(true);
-    part.forEach((p, i) => contains((whole as unknown[])[i], p, `${where}[${i}]`));
-  } else if (part && typeof part === 'object') {
-    for (const [k, v] of Object.entries(part)) contains((whole as Record<string, unknown>)[k], v, `${where}.${k}`);
-  } else expect(whole, where).toEqual(part);
-}
+const contains = containsPart;
 
 function keys(v: unknown, prefix: string, out: Set<string>): void {
   if (Array.isArray(v)) { for (const x of v) keys(x, prefix, out); return; }
