@@ -5,6 +5,6 @@ export { Oracles, type Unknown } from './oracles';
 export { matchSet, ruleMatchSet, isModelled, type SymCtx, type SymMatch } from './matches/index';
 export { assignmentOf, contains, witness, type ConcretePacket } from './packet';
 export { analyzeSnapshot, deviceAlphabet, type SnapshotReach, type AnalyzeOptions } from './analyze';
-export { walkTable, HOOK_CHAINS, type TableReach, type RuleReach, type WalkInput } from './walk';
+export { walkTable, type TableReach, type RuleReach, type WalkInput } from './walk';
 export { hookEntry } from './entry';
 export { targetTransform, xset, havoc, type Transform } from './transforms';

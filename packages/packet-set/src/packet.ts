@@ -1,7 +1,7 @@
 // One concrete packet in the space's terms: to test membership (encode) and to show a witness (decode).
 // Field meanings are those of trace's SimPacket, so a witness can be traced as it is.
 import { FALSE, evaluate, pickCube, valueOf, type Field } from '@chainsight/bdd';
-import { CT_STATES, PKT_TYPES, type CtStateName, type PacketSpace } from './space';
+import { CT_STATES, PKT_TYPES, PORT_PROTOCOLS, type CtStateName, type PacketSpace } from './space';
 
 export interface ConcretePacket {
   /** Input and output devices ('' = none). */
@@ -88,7 +88,7 @@ export function witness(space: PacketSpace, set: number, prefer: readonly number
   const n = (field: Field) => Number(valueOf(field, cube));
   const proto = n(f.proto);
   const fragment = n(f.frag) === 1;
-  const hasPorts = !fragment && [6, 17, 33, 132, 136].includes(proto);
+  const hasPorts = !fragment && (PORT_PROTOCOLS as readonly number[]).includes(proto);
   const isIcmp = !fragment && proto === (space.family === 'ipv4' ? 1 : 58);
   const ctState = CT_STATES[n(f.ctState)] ?? 'NEW';
   const tracked = ctState === 'NEW' || ctState === 'ESTABLISHED' || ctState === 'RELATED';

@@ -2,7 +2,7 @@
 // target's kernel code; a change the space cannot express exactly forgets the field (any value afterwards),
 // which only ever adds packets: a reach set stays a superset of what the kernel lets through, so "no packet
 // reaches this rule" stays true.
-import { fieldCube, type Field } from '@chainsight/bdd';
+import { fieldCube, masked, type Field } from '@chainsight/bdd';
 import type { OptionEntry, Target } from '@chainsight/grammar';
 import { DSCP_CLASSES, findOption, optionNumber, parseTos } from '@chainsight/grammar';
 import type { PacketSpace } from './space';
@@ -12,25 +12,13 @@ export type Transform = (set: number) => number;
 /** The set after `x = (x & ~mask) ^ value` on a field (xt_MARK, xt_CONNMARK --set-xmark, xt_DSCP tos_tg). */
 export function xset(space: PacketSpace, field: Field, value: number, mask: number): Transform {
   const { bdd } = space;
-  const setBits: number[] = [];
-  const flipBits: number[] = [];
-  for (let i = 0; i < field.width; i++) {
-    const bit = 2 ** (field.width - 1 - i);
-    const inMask = Math.floor(mask / bit) % 2 === 1;
-    const inValue = Math.floor(value / bit) % 2 === 1;
-    if (inMask) setBits.push(field.first + i);
-    else if (inValue) flipBits.push(field.first + i);
-  }
-  const forget = bdd.cube(setBits);
-  // The masked bits take the value's bits.
-  let assign = 1;
-  for (let i = field.width - 1; i >= 0; i--) {
-    const v = field.first + i;
-    if (!setBits.includes(v)) continue;
-    const bit = 2 ** (field.width - 1 - i);
-    assign = Math.floor(value / bit) % 2 === 1 ? bdd.mk(v, 0, assign) : bdd.mk(v, assign, 0);
-  }
-  const flips = bdd.cube(flipBits);
+  const v = BigInt(value >>> 0);
+  const m = BigInt(mask >>> 0);
+  const bitsOf = (x: bigint) => Array.from({ length: field.width }, (_, i) => i).filter((i) => ((x >> BigInt(field.width - 1 - i)) & 1n) === 1n).map((i) => field.first + i);
+  // The masked bits are forgotten, then take the value's bits; the value's bits outside the mask flip.
+  const forget = bdd.cube(bitsOf(m));
+  const assign = masked(bdd, field, v & m, m);
+  const flips = bdd.cube(bitsOf(v & ~m));
   return (s) => bdd.flip(bdd.and(bdd.exists(s, forget), assign), flips);
 }
 

@@ -7,21 +7,12 @@
 // Every set the walk keeps lives in a frame, the results or the memo, and those are the collector's roots: the
 // collector runs only at the top of a rule's step, when nothing else holds a node.
 
-import { findTargetSpec, type Chain, type Rule, type Table } from '@chainsight/grammar';
+import { builtinChains, findTargetSpec, type Chain, type Rule, type Table } from '@chainsight/grammar';
 import type { RootHolder } from './gc';
 import type { Oracles } from './oracles';
 import { matchSetOf } from './rule-sets';
 import type { PacketSpace } from './space';
 import { targetTransform } from './transforms';
-
-/** Which hooks each table's built-in chains sit at; a built-in chain is named after its hook. */
-export const HOOK_CHAINS = new Map<string, readonly string[]>([
-  ['raw', ['PREROUTING', 'OUTPUT']],
-  ['mangle', ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']],
-  ['nat', ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING']],
-  ['filter', ['INPUT', 'FORWARD', 'OUTPUT']],
-  ['security', ['INPUT', 'FORWARD', 'OUTPUT']],
-]);
 
 /** What a walk found for one rule, over every way into its chain. */
 export interface RuleReach {
@@ -205,7 +196,8 @@ export function walkTable(input: WalkInput): TableReach {
     return back;
   };
 
-  for (const hook of HOOK_CHAINS.get(table.name) ?? []) {
+  // Each built-in chain is named after its hook (the grammar's table of built-in chains, iptables(8) TABLES).
+  for (const hook of builtinChains(table.family, table.name) ?? []) {
     const chain = chains.get(hook);
     if (!chain || !chain.builtin) continue;
     verdicts = new Map();

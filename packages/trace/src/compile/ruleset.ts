@@ -3,7 +3,7 @@
 // per service port) get an index by exact destination address so a packet only tests the rules that can match.
 import { printMatch, type Diagnostic, type Family, type IpSet, type Match, type Rule, type Snapshot, type Table } from '@chainsight/grammar';
 import { defaultHostContext, parseIpAny, type HostContext } from '../host/context';
-import { rulesFacts, type RulesFacts } from '../host/rules-facts';
+import { noRulesFacts, rulesFacts, type RulesFacts } from '../host/rules-facts';
 import { HostModel } from '../host/model';
 import type { Backend } from '../types';
 import { ebBase, ipBase, ipBaseSupported } from './base';
@@ -114,7 +114,7 @@ export function compileRuleset(snapshots: readonly Snapshot[], host?: HostContex
     localAddresses.add(`${ip.version}:${ip.address}`);
   }
   const rulesOnly: RulesOnly = {
-    facts: model.given ? { networks: [], addresses: [] } : rulesFacts(ipSnaps, (t) => tableFile.get(t) ?? ''),
+    facts: model.given ? noRulesFacts() : rulesFacts(ipSnaps, (t) => tableFile.get(t) ?? ''),
     localAddresses,
   };
   return { host: model, ip4, ip6, bridge, backend, backendNote, warnings, refused, rulesOnly };

@@ -33,7 +33,22 @@ export interface RulesAddress {
 export interface RulesFacts {
   networks: RulesNetwork[];
   addresses: RulesAddress[];
+  /**
+   * The first fact of each whole address (a /32 or /128), by `version:address`. kube-proxy's endpoints are
+   * thousands of them, and every explored path asks about its addresses afresh: a scan per question made a
+   * service's fan-out quadratic.
+   */
+  exact: Map<string, RulesAddress>;
+  /** The facts about networks (prefixes shorter than one address): the few a question must still scan. */
+  prefixFacts: RulesAddress[];
 }
+
+/** Facts that say nothing (a trace with a host context). */
+export function noRulesFacts(): RulesFacts {
+  return { networks: [], addresses: [], exact: new Map(), prefixFacts: [] };
+}
+
+const exactKey = (v: Version, a: bigint) => `${v}:${a}`;
 
 const full = (v: Version) => (v === 4 ? 32 : 128);
 
@@ -60,6 +75,8 @@ function dev(x: { negated: boolean; value: Address | Interface } | null, negated
 export function rulesFacts(snapshots: readonly Snapshot[], fileOf: (t: Table) => string): RulesFacts {
   const networks: RulesNetwork[] = [];
   const addresses: RulesAddress[] = [];
+  const exact = new Map<string, RulesAddress>();
+  const prefixFacts: RulesAddress[] = [];
   // Each fact once (the first rule that implies it); a kube-proxy snapshot has tens of thousands of DNATs, so
   // the facts already recorded are looked up by key, not searched: `net`, `addr` (any address fact) and
   // `not-local` (an address fact with local false).
@@ -67,6 +84,8 @@ export function rulesFacts(snapshots: readonly Snapshot[], fileOf: (t: Table) =>
   const key = (kind: string, v: Version, prefix: number, address: bigint) => `${kind}/${v}/${prefix}/${address}`;
   const addAddress = (a: RulesAddress) => {
     addresses.push(a);
+    if (a.prefix !== full(a.version)) prefixFacts.push(a);
+    else if (!exact.has(exactKey(a.version, a.address))) exact.set(exactKey(a.version, a.address), a);
     seen.add(key('addr', a.version, a.prefix, a.address));
     if (!a.local) seen.add(key('not-local', a.version, a.prefix, a.address));
   };
@@ -129,7 +148,7 @@ export function rulesFacts(snapshots: readonly Snapshot[], fileOf: (t: Table) =>
       }
     }
   }
-  return { networks, addresses };
+  return { networks, addresses, exact, prefixFacts };
 }
 
 /** The longest inferred network holding `a`, if any. */
@@ -141,42 +160,14 @@ export function networkOf(facts: RulesFacts, v: Version, a: bigint): RulesNetwor
   return best;
 }
 
-/**
- * The addresses split once per facts: whole addresses (kube-proxy's endpoints, thousands of them) by value, the
- * few prefixes in a list. Every explored path asks about its addresses afresh, so a scan of all endpoints per
- * question made a service's fan-out quadratic.
- */
-interface AddressIndex {
-  exact: Map<string, RulesAddress>;
-  prefixes: RulesAddress[];
-}
-const addressIndexes = new WeakMap<RulesFacts, AddressIndex>();
-
-function addressIndex(facts: RulesFacts): AddressIndex {
-  let ix = addressIndexes.get(facts);
-  if (ix && ix.exact.size + ix.prefixes.length === facts.addresses.length) return ix;
-  ix = { exact: new Map(), prefixes: [] };
-  for (const x of facts.addresses) {
-    const key = `${x.version}:${x.address}`;
-    if (x.prefix === full(x.version)) {
-      // The first fact of an address wins, as the scan it replaces kept the first of equal prefixes.
-      if (!ix.exact.has(key)) ix.exact.set(key, x);
-      else ix.prefixes.push(x);
-    } else ix.prefixes.push(x);
-  }
-  addressIndexes.set(facts, ix);
-  return ix;
-}
-
 /** What the rules say of `a` as an address of this host: local, not local, or nothing (null). */
 export function addressFact(facts: RulesFacts, v: Version, a: bigint): RulesAddress | null {
-  const ix = addressIndex(facts);
   // A whole address is the longest prefix there is: nothing else can beat it.
-  const exact = ix.exact.get(`${v}:${a}`);
-  if (exact) return exact;
+  const whole = facts.exact.get(exactKey(v, a));
+  if (whole) return whole;
   let best: RulesAddress | null = null;
-  for (const x of ix.prefixes) {
-    if (x.version === v && x.prefix !== full(v) && inPrefix(v, a, x.address, x.prefix) && (!best || x.prefix > best.prefix)) best = x;
+  for (const x of facts.prefixFacts) {
+    if (x.version === v && inPrefix(v, a, x.address, x.prefix) && (!best || x.prefix > best.prefix)) best = x;
   }
   return best;
 }
