@@ -5,7 +5,7 @@ export type * from './ir/values';
 export type { Diagnostic, Severity, RelatedLocation } from './ir/diagnostic';
 export type { Position, Span } from './ir/span';
 export { spanOf, joinSpans, plainSpan, SourceSpan } from './ir/span';
-export { chainMap, findChain, findTable, findOption, optionNumber, baseOption, matchesOf, allRules, ruleCount } from './ir/lookup';
+export { chainMap, findChain, findTable, findOption, optionNumber, interfaceMatcher, baseOption, matchesOf, allRules, ruleCount } from './ir/lookup';
 export { parseSnapshot, inferListingTable, type ParseOptions, type ParseResult } from './parse/index';
 export type { TextOrigin } from './parse/diagnostics';
 export { detectFormat, looksLikeCapture, type Detected } from './parse/detect';

@@ -1,6 +1,7 @@
 // Lookups over the IR. Chains are found through Maps, never through plain objects:
 // chain names such as `__proto__` or `constructor` are legal in iptables.
 import type { Chain, OptionEntry, Match, Rule, Snapshot, Table } from './nodes';
+import type { Interface } from './values';
 
 const chainMaps = new WeakMap<Table, Map<string, Chain>>();
 
@@ -24,6 +25,20 @@ export function findTable(snapshot: Snapshot, name: string): Table | undefined {
 export function findOption(options: readonly OptionEntry[], key: string): OptionEntry | undefined {
   for (const o of options) if (o.key === key) return o;
   return undefined;
+}
+
+/**
+ * Interface names as ifname_compare_aligned() compares them after iptables' iface_to_mask(): `X+` is a prefix
+ * match, `X` an exact match, `+` or empty matches any; a missing device is compared as "". One test for the
+ * simulator, the host facts of a rules-only trace and the packet-set engine.
+ */
+export function interfaceMatcher(v: Interface): (name: string) => boolean {
+  if (v.wildcard) {
+    const prefix = v.name;
+    return prefix === '' ? () => true : (n) => n.startsWith(prefix);
+  }
+  const exact = v.name;
+  return (n) => n === exact;
 }
 
 /** An option's number: its typed value, else its first word read as a number, else the fallback. */

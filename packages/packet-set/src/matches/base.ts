@@ -1,18 +1,12 @@
 // The built-in part of an iptables rule as a set: ip_tables.c ip_packet_match() (-s -d -i -o -p -f, each inverted
 // by its `!`). Concrete twin: trace/src/compile/base.ts ipBase().
-import type { Interface, Rule } from '@chainsight/grammar';
+import { interfaceMatcher, type Interface, type Rule } from '@chainsight/grammar';
 import type { SymCtx } from './context';
 import { neg, unknown } from './context';
 
-/** Interface names as ifname_compare_aligned() compares them: `X+` a prefix, `X` exact, `+` any. */
-export function interfaceAccepts(v: Interface): (name: string) => boolean {
-  if (v.wildcard) return (n) => n.startsWith(v.name);
-  return (n) => n === v.name;
-}
-
 export function deviceSet(c: SymCtx, which: 'iif' | 'oif', v: Interface): number {
   const { space } = c;
-  return space.oneOf(space.f[which], space.devices.accepting(interfaceAccepts(v)));
+  return space.oneOf(space.f[which], space.devices.accepting(interfaceMatcher(v)));
 }
 
 export function ipBaseSet(c: SymCtx, rule: Rule): number {

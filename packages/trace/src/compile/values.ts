@@ -1,5 +1,6 @@
 // Value tests shared by the base match and the match modules, each as the kernel computes it.
-import type { AddressMask, Interface, OptionEntry, PortList, PortRange } from '@chainsight/grammar';
+import type { AddressMask, OptionEntry, PortList, PortRange } from '@chainsight/grammar';
+import { interfaceMatcher } from '@chainsight/grammar';
 import type { SimPacket } from '../sim/state';
 import type { Pred } from './types';
 
@@ -10,18 +11,8 @@ export function addressTest(v: AddressMask): (a: bigint) => boolean {
   return (a) => (a & mask) === net;
 }
 
-/**
- * Interface names as ifname_compare_aligned() compares them after iptables' iface_to_mask(): `X+` is a prefix
- * match, `X` an exact match, `+` or empty matches any; a missing device is compared as "".
- */
-export function interfaceTest(v: Interface): (name: string) => boolean {
-  if (v.wildcard) {
-    const prefix = v.name;
-    return prefix === '' ? () => true : (n) => n.startsWith(prefix);
-  }
-  const exact = v.name;
-  return (n) => n === exact;
-}
+/** Interface names as the kernel compares them: the grammar's one test (ifname_compare_aligned). */
+export const interfaceTest = interfaceMatcher;
 
 export function portInRange(r: PortRange, port: number | null): boolean {
   return port !== null && port >= r.from && port <= r.to;

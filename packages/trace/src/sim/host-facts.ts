@@ -7,7 +7,7 @@
 //      stateful matches (choices.ts); a run answers each question once and keeps to it,
 //   4. a default the kernel has (ip_forward on, as on any router these rules were written for), said in the notes.
 // With a host context every answer comes from the HostModel and nothing here forks.
-import type { Interface } from '@chainsight/grammar';
+import { interfaceMatcher, type Interface } from '@chainsight/grammar';
 import type { CompiledRuleset } from '../compile/ruleset';
 import { addressFact, networkOf } from '../host/rules-facts';
 import type { Version } from '../host/model';
@@ -143,7 +143,7 @@ export class HostFacts {
     const d = which === 'in' ? this.in : this.out;
     if (d === null) return false;
     if (v.wildcard && v.name === '') return true;
-    if (d.name !== null) return v.wildcard ? d.name.startsWith(v.name) : d.name === v.name;
+    if (d.name !== null) return interfaceMatcher(v)(d.name);
     const key = spelling(v);
     const seen = d.is.get(key);
     if (seen !== undefined) return seen;
