@@ -5,12 +5,14 @@ import { NameAlphabet } from './alphabet';
 import { hookEntry } from './entry';
 import { Oracles } from './oracles';
 import { PacketSpace, type IpFamily } from './space';
-import { walkTable, type TableReach } from './walk';
+import { WalkBudgetError, walkTable, type TableReach } from './walk';
 
 export interface SnapshotReach {
   space: PacketSpace;
   oracles: Oracles;
   tables: TableReach[];
+  /** Tables whose walk stopped at the budget (AnalyzeOptions.budget): no answer is given for their rules. */
+  stopped: WalkBudgetError[];
 }
 
 export interface AnalyzeOptions {
@@ -20,6 +22,10 @@ export interface AnalyzeOptions {
   cacheBits?: number;
   /** The rules whose reach and hit sets to keep (see WalkInput.keep); by default none. */
   keep?: (rule: Rule) => boolean;
+  /** The most BDD steps each table's walk may take (see WalkInput.budget); by default no limit. */
+  budget?: number;
+  /** Collect each built-in chain's verdict sets (see WalkInput.verdicts); true by default. */
+  verdicts?: boolean;
 }
 
 /** The device names and prefixes a snapshot's rules test (base -i/-o). */
@@ -46,8 +52,19 @@ export function analyzeSnapshot(snapshot: Snapshot, options: AnalyzeOptions = {}
   const capacity = oracleCapacity(snapshot);
   const space = new PacketSpace(family, deviceAlphabet(snapshot), capacity, { backend: snapshot.backend, ...(options.maxNodes ? { maxNodes: options.maxNodes } : {}), ...(options.cacheBits ? { cacheBits: options.cacheBits } : {}) });
   const oracles = new Oracles(capacity);
-  const tables = snapshot.tables.map((table) =>
-    walkTable({ space, oracles, table, file: snapshot.fileName, entry: (hook) => hookEntry(space, table.name, hook), ...(options.keep ? { keep: options.keep } : {}) }),
-  );
-  return { space, oracles, tables };
+  const tables: TableReach[] = [];
+  const stopped: WalkBudgetError[] = [];
+  for (const table of snapshot.tables) {
+    try {
+      tables.push(walkTable({
+        space, oracles, table, file: snapshot.fileName, entry: (hook) => hookEntry(space, table.name, hook),
+        ...(options.keep ? { keep: options.keep } : {}), ...(options.budget !== undefined ? { budget: options.budget } : {}),
+        ...(options.verdicts !== undefined ? { verdicts: options.verdicts } : {}),
+      }));
+    } catch (e) {
+      if (!(e instanceof WalkBudgetError)) throw e;
+      stopped.push(e);
+    }
+  }
+  return { space, oracles, tables, stopped };
 }

@@ -8,3 +8,5 @@ export { analyzeSnapshot, deviceAlphabet, type SnapshotReach, type AnalyzeOption
 export { walkTable, type TableReach, type RuleReach, type WalkInput } from './walk';
 export { hookEntry } from './entry';
 export { targetTransform, xset, havoc, type Transform } from './transforms';
+export { findHiddenRules, type HiddenRule, type HiddenRules, type Blocker } from './hidden';
+export { WalkBudgetError } from './walk';

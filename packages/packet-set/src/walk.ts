@@ -55,6 +55,25 @@ export interface WalkInput {
    * rules of a kube-proxy ruleset costs more memory than the answer needs; a question keeps the rules it is about.
    */
   keep?: (rule: Rule) => boolean;
+  /**
+   * The most BDD steps (operation-cache misses: each one a node visited by a set operation) the walk may take;
+   * beyond it WalkBudgetError is thrown. The count is the engine's own, so the same input stops at the same rule
+   * on any machine, unlike a timer.
+   */
+  budget?: number;
+  /**
+   * Collect the packets of each verdict (TableReach.entries' verdicts); true by default. Questions about single
+   * rules (lint) turn it off: on rulesets with many address-specific verdicts the unions cost more than the walk.
+   */
+  verdicts?: boolean;
+}
+
+/** A walk stopped at its budget of BDD steps: its answers for the table are incomplete, so none is given. */
+export class WalkBudgetError extends Error {
+  constructor(readonly table: string, readonly budget: number, readonly rulesWalked: number) {
+    super(`the walk of table ${table} stopped at its budget of ${budget} BDD steps (after ${rulesWalked} rule steps)`);
+    this.name = 'WalkBudgetError';
+  }
 }
 
 const MEMO_PER_CHAIN = 16;
@@ -110,9 +129,13 @@ export function walkTable(input: WalkInput): TableReach {
     },
   };
   space.collector.hold(holder);
+  const budget = input.budget ?? Infinity;
+  const start = bdd.cache.misses;
+  let steps = 0;
 
+  const collectVerdicts = input.verdicts ?? true;
   const addVerdict = (v: string, s: number) => {
-    if (s === 0) return;
+    if (s === 0 || !collectVerdicts) return;
     verdicts.set(v, bdd.or(verdicts.get(v) ?? 0, s));
   };
 
@@ -129,15 +152,21 @@ export function walkTable(input: WalkInput): TableReach {
     const reaches = result.rules.get(chain.name)!;
     for (let i = 0; i < chain.rules.length && frame.cur !== 0; i++) {
       space.collector.maybeCollect();
+      steps++;
+      if (bdd.cache.misses - start > budget) {
+        space.collector.release(holder);
+        throw new WalkBudgetError(table.name, budget, steps);
+      }
       const rr = reaches[i]!;
       const rule = rr.rule;
       if (rr.reach !== null) rr.reach = bdd.or(rr.reach, frame.cur);
-      if (!rr.reached) rr.reached = !space.isEmpty(frame.cur);
       const m = matchSetOf(space, input.oracles, rule, input.file);
       const hit = bdd.and(frame.cur, m);
+      // A rule that matches some packet is reached; only the others need the emptiness test of what arrives.
+      if (!rr.matched && hit !== 0) rr.matched = !space.isEmpty(hit);
+      if (!rr.reached) rr.reached = rr.matched || !space.isEmpty(frame.cur);
       if (hit === 0) continue;
       if (rr.hit !== null) rr.hit = bdd.or(rr.hit, hit);
-      if (!rr.matched) rr.matched = !space.isEmpty(hit);
       const t = rule.target;
       if (t === null) continue; // a counting rule
       const target = chains.get(t.name);

@@ -5,6 +5,36 @@ import rule from '../../src/rules/no-unreachable-rule';
 new RuleTester({ describe, it }).run(rule, {
   valid: [
     {
+      name: 'a rule only partly hidden by the rules before it',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -s 10.0.0.0/9 -j DROP
+-A INPUT -s 10.128.0.0/10 -j DROP
+-A INPUT -s 10.0.0.0/8 -j ACCEPT
+COMMIT
+`,
+    },
+    {
+      name: 'a jump into a chain that returns what it does not end',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+:SSH - [0:0]
+-A INPUT -p tcp -j SSH
+-A INPUT -p tcp --dport 22 -j ACCEPT
+-A SSH -p tcp --dport 22 -s 192.0.2.0/24 -j DROP
+COMMIT
+`,
+    },
+    {
+      name: 'a rate limit before the rule keeps it reachable (the limit may be exceeded)',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -p tcp --dport 22 -m limit --limit 3/min -j ACCEPT
+-A INPUT -p tcp --dport 22 -j DROP
+COMMIT
+`,
+    },
+    {
       name: 'a catch-all DROP at the end',
       code: `*filter
 :INPUT ACCEPT [0:0]
@@ -111,6 +141,100 @@ COMMIT
     },
   ],
   invalid: [
+    {
+      name: 'several earlier rules together hide a rule (no single one does)',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -s 10.0.0.0/9 -j DROP
+-A INPUT -s 10.128.0.0/9 -j DROP
+-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT
+COMMIT
+`,
+      errors: [{
+        messageId: 'together', line: 5, column: 1, severity: 'warning',
+        message: 'rule 3 of INPUT is never reached: rules 1 (-j DROP) and 2 (-j DROP) before it take every packet it matches',
+        related: [{ line: 3, column: 1, messageId: 'shadowerHere' }, { line: 4, column: 1, messageId: 'shadowerHere' }],
+      }],
+    },
+    {
+      name: 'a redundant rule (the rules before it already do the same) is only info',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -p tcp --dport 0:1023 -j DROP
+-A INPUT -p tcp --dport 1024:65535 -j DROP
+-A INPUT -p tcp --dport 1000:2000 -j DROP
+COMMIT
+`,
+      errors: [{ messageId: 'together', line: 5, column: 1, severity: 'info', data: { blockers: 'rules 1 (-j DROP) and 2 (-j DROP)' } }],
+    },
+    {
+      name: 'a jump into a chain that always ends (ufw\'s user-limit-accept, an ALLOW chain)',
+      code: `*filter
+:INPUT DROP [0:0]
+:ALLOW - [0:0]
+-A INPUT -p tcp --dport 22 -j ALLOW
+-A INPUT -p tcp --dport 22 -s 192.0.2.0/24 -j DROP
+-A ALLOW -j ACCEPT
+COMMIT
+`,
+      errors: [{
+        messageId: 'shadowed', line: 5, column: 1, severity: 'warning',
+        message: 'rule 2 of INPUT is never reached: rule 1 before it (-j ALLOW) matches every packet this rule matches',
+        related: [{ line: 4, column: 1, messageId: 'shadowerHere' }],
+      }],
+    },
+    {
+      name: 'a chain that ends in LOG and DROP hides the rules after the jump (fwbuilder\'s policy chains)',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+:policy_2 - [0:0]
+-A INPUT -s 192.0.2.0/24 -j policy_2
+-A INPUT -j policy_2
+-A INPUT -p tcp --dport 22 -j ACCEPT
+-A policy_2 -j LOG --log-prefix "deny "
+-A policy_2 -j DROP
+COMMIT
+`,
+      errors: [{ messageId: 'afterTerminal', line: 6, column: 1, severity: 'warning', data: { index: 3, blocker: 2, verdict: '-j policy_2' } }],
+    },
+    {
+      name: 'the same set test twice: the second is hidden whatever the set holds, and the finding says so',
+      code: `*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -m set --match-set blocklist src -j DROP
+-A INPUT -m set --match-set blocklist src -p tcp --dport 22 -j LOG
+COMMIT
+`,
+      errors: [{
+        messageId: 'together', line: 4, column: 1, severity: 'warning',
+        message: 'rule 2 of INPUT is never reached: rule 1 (-j DROP) before it takes every packet it matches, whatever -m set --match-set blocklist src (line 3) answers',
+      }],
+    },
+    {
+      name: 'a rule past a mark that every packet gets rewritten to another value',
+      code: `*mangle
+:PREROUTING ACCEPT [0:0]
+-A PREROUTING -j MARK --set-mark 0x1
+-A PREROUTING -m mark --mark 0x2 -j ACCEPT
+COMMIT
+`,
+      errors: [{
+        messageId: 'rewritten', line: 4, column: 1, severity: 'warning',
+        message: 'rule 2 of PREROUTING is never reached: rule 1 (-j MARK) before it takes or rewrites every packet it would match',
+        related: [{ line: 3, column: 1, messageId: 'rewriterHere' }],
+      }],
+    },
+    {
+      name: 'a table beyond the budget is not checked, and the finding says so',
+      options: { budget: 10 },
+      code: `*filter
+:INPUT ACCEPT [0:0]
+-A INPUT -s 10.0.0.0/8 -j DROP
+-A INPUT -s 10.0.0.0/8 -p tcp -j ACCEPT
+COMMIT
+`,
+      errors: [{ messageId: 'notChecked', line: 2, column: 1, severity: 'info', data: { table: 'filter', budget: 10 } }],
+    },
     {
       name: 'a rule after a catch-all DROP',
       code: `*filter
