@@ -1,0 +1,27 @@
+// @chainsight/nft: native nftables rulesets (`nft list ruleset` text, `nft -j list ruleset` JSON) read into one
+// typed model, and printed back as nft prints them. Pure: text in, model and diagnostics out.
+export type { Diagnostic, Position, Span, Severity } from './model/diagnostic';
+export type * from './model/expr';
+export type * from './model/stmt';
+export {
+  FAMILIES,
+  countRules,
+  emptyRuleset,
+  tableKey,
+  type BaseChainSpec,
+  type Chain,
+  type Family,
+  type Flowtable,
+  type NamedSet,
+  type NftObject,
+  type ParseResult,
+  type Priority,
+  type Rule,
+  type Ruleset,
+  type Table,
+} from './model/ruleset';
+export { parseNftText } from './text/parse';
+export { parseNftJson } from './json/parse';
+export { parseNft, detectNftFormat } from './detect';
+export { printRuleset, printTable, printChain, printSet, printPriority, type PrintOptions } from './print/ruleset';
+export { printExpr, printStmt, printRule } from './print/expr';
