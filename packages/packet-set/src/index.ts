@@ -10,3 +10,5 @@ export { hookEntry } from './entry';
 export { targetTransform, xset, havoc, type Transform } from './transforms';
 export { findHiddenRules, type HiddenRule, type HiddenRules, type Blocker } from './hidden';
 export { WalkBudgetError } from './walk';
+export { querySnapshot, QueryError, type QueryGoal, type QueryInput, type QueryAnswer } from './query';
+export { regionsOf, type Region, type RegionField, type Regions } from './regions';
