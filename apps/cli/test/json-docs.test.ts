@@ -56,6 +56,7 @@ describe('docs/json.md: one schema id convention', () => {
     ['trace', ['trace', 'rules.save', 'host.json', ...packet]],
     ['explain', ['explain', 'xt.log', '--rules', 'nft.rules']],
     ['diff', ['diff', 'rules.save', 'other.save']],
+    ['query', ['query', 'rules.save', '--masquerade']],
   ];
   it('lists every command that prints JSON', () => expect([...table.keys()].sort()).toEqual(runs.map((r) => r[0]).sort()));
   it.each(runs)('%s', async (command, argv) => {

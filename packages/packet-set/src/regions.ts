@@ -17,7 +17,7 @@ export interface RegionField {
 export interface Region {
   /** The fields the region constrains; every other field is any value. */
   fields: RegionField[];
-  /** Well-formed packets in the region (header and metadata combinations), as a decimal string. */
+  /** Distinct (protocol, addresses, ports, devices) of the region's well-formed packets, as a decimal string. */
   count: string;
   witness: ConcretePacket;
 }
@@ -26,7 +26,7 @@ export interface Regions {
   regions: Region[];
   /** More regions exist than were shown (the set's cubes beyond the limit, or beyond the cubes read). */
   truncated: boolean;
-  /** Well-formed packets in the whole set, as a decimal string. */
+  /** Distinct (protocol, addresses, ports, devices) in the whole set, as a decimal string. */
   total: string;
 }
 
@@ -57,7 +57,14 @@ export function regionsOf(space: PacketSpace, set: number, limit: number, option
   let s = bdd.and(set, care);
   if (f.oracles) s = bdd.exists(s, fieldCube(bdd, f.oracles));
   const upTo = f.oracles ? f.oracles.first : bdd.varCount;
-  const count = (x: number) => satCount(bdd, bdd.and(x, care), 0, upTo).toString();
+  // Counted over what a reader thinks of as different packets: protocol, addresses, ports and devices (the
+  // metadata fields — length, TTL, marks — would multiply every count by 2^90 and say nothing).
+  const counted = [f.iif, f.oif, f.proto, f.src, f.dst, f.sport, f.dport];
+  const countedVars = new Set(counted.flatMap((x) => Array.from({ length: x.width }, (_, i) => x.first + i)));
+  const rest: number[] = [];
+  for (let i = 0; i < upTo; i++) if (!countedVars.has(i)) rest.push(i);
+  const restCube = bdd.cube(rest);
+  const count = (x: number) => (satCount(bdd, bdd.exists(bdd.and(x, care), restCube), 0, upTo) >> BigInt(rest.length)).toString();
   if (s === FALSE) return { regions: [], truncated: false, total: '0' };
   // Read the cubes of the simplest set that agrees with the answer on the care set: the fields the care set
   // decides (ports are 0 for UDP's ICMP type, no output device at INPUT …) drop out of the paths.
@@ -82,7 +89,7 @@ export function regionsOf(space: PacketSpace, set: number, limit: number, option
     }
     regions.push({ fields, count: count(cubeSet), witness: w, set: inCare } as Region & { set: number });
   }
-  const merged = mergeRegions(regions as (Region & { set: number })[], bdd).map((r) => negate(space, r, views, care)).sort((a, b) => (BigInt(b.count) > BigInt(a.count) ? 1 : BigInt(b.count) < BigInt(a.count) ? -1 : 0));
+  const merged = mergeRegions(regions as (Region & { set: number })[], bdd).map((r) => negate(space, { ...r, count: count(r.set) }, views, care)).sort((a, b) => (BigInt(b.count) > BigInt(a.count) ? 1 : BigInt(b.count) < BigInt(a.count) ? -1 : 0));
   return { regions: merged.slice(0, limit), truncated: read.truncated || merged.length > limit || regions.length < ranked.length, total: count(s) };
 }
 
@@ -128,7 +135,6 @@ function mergeRegions(regions: (Region & { set: number })[], bdd: PacketSpace['b
       if (!into) { out.push(r); continue; }
       const i = differsInOne(into, r)!;
       into.fields = into.fields.map((f) => (f.field === i ? { field: i, text: `${f.text}|${r.fields.find((x) => x.field === i)!.text}` } : f));
-      into.count = (BigInt(into.count) + BigInt(r.count)).toString();
       into.set = bdd.or(into.set, r.set);
       changed = true;
     }
@@ -162,6 +168,7 @@ function negate(space: PacketSpace, r: Region & { set: number }, views: FieldVie
       return { field: f.field, text: `not ${patterns.map((p) => view.show(null, lo(p), hi(p), p)).join('|')}` };
     }
     const values = patterns.flatMap(expand);
+    if (values.length >= f.text.split('|').length) return f; // the list itself is as short
     return { field: f.field, text: `not ${values.map((v) => view.show([v], v, v, v.toString(2).padStart(view.field.width, '0'))).join('|')}` };
   });
   const { set: _set, ...rest } = r;
