@@ -355,6 +355,9 @@ const SECTIONS = [
   scriptSection('diff', 'diff of two generated kube-proxy snapshots differing in 1% of services (≤ 3 s, < 1.5 GB)', 'diff.mjs'),
   scriptSection('trace', 'single packet and --batch through the generated kube-proxy snapshot (≤ 1 ms median, ≥ 10,000 packets/s)', 'trace.mjs'),
   scriptSection('growth', 'time at n, 2n, 4n (and peak memory): diff of a shuffled chain, explain of long lines, the trace outcome limit, kube-proxy fan-out', 'growth.mjs'),
+  scriptSection('report', 'trace --format html of one packet through the 10k-service snapshot (< 2 MB, opens in headless Chromium in < 2 s)', 'report.mjs'),
+  scriptSection('bdd', 'the BDD library: apply operations, quantification, node and cache figures', 'bdd.mjs'),
+  scriptSection('packet-set', 'reach sets of every rule on kube-proxy snapshots of 10k and 30k services (≤ 5 s and ≤ 1.5 GB at 10k), nodes, peak memory', 'packet-set.mjs', ['--services', '10000,30000']),
   scriptSection('whole-process', 'every command as a user runs it, against iptables-restore-translate -f (trace and lint ≤ 1×, diff ≤ 2×, parse ≤ 0.5×); start-up against node -e 0 (≤ 2.5×)', 'whole-process.mjs'),
 ];
 

@@ -14,7 +14,7 @@ import { hookEntry } from './entry';
 import type { Unknown } from './oracles';
 import { matchSetOf } from './rule-sets';
 import { targetTransform } from './transforms';
-import { walkTable, type RuleReach, type WalkBudgetError } from './walk';
+import { WalkBudgetError, walkTable, type RuleReach } from './walk';
 
 export interface Blocker {
   rule: Rule;
@@ -68,7 +68,16 @@ export function findHiddenRules(snapshot: Snapshot, options: Pick<AnalyzeOptions
     if (!candidates.size) continue;
     const keepRules = new Set<Rule>();
     for (const c of table.chains) if (candidates.has(c.name)) for (const r of c.rules) keepRules.add(r);
-    const again = oneWalk ? reach : walkTable({ space, oracles, table, file, entry: (hook) => hookEntry(space, table.name, hook), keep: (r) => keepRules.has(r), verdicts: false });
+    let again = reach;
+    if (!oneWalk) {
+      try {
+        again = walkTable({ space, oracles, table, file, entry: (hook) => hookEntry(space, table.name, hook), keep: (r) => keepRules.has(r), verdicts: false });
+      } catch (e) {
+        if (!(e instanceof WalkBudgetError)) throw e;
+        stopped.push(e);
+        continue;
+      }
+    }
     const ends = chainsThatEnd(table);
     chainsByName = new Map(table.chains.map((c) => [c.name, c]));
     for (const [chain, rules] of candidates) {

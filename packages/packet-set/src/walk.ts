@@ -7,9 +7,11 @@
 // Every set the walk keeps lives in a frame, the results or the memo, and those are the collector's roots: the
 // collector runs only at the top of a rule's step, when nothing else holds a node.
 
+import { BddNodeLimitError } from '@chainsight/bdd';
 import { builtinChains, findTargetSpec, type Chain, type Rule, type Table } from '@chainsight/grammar';
 import type { RootHolder } from './gc';
 import type { Oracles } from './oracles';
+import { detailedVerdict } from './outcome';
 import { matchSetOf } from './rule-sets';
 import type { PacketSpace } from './space';
 import { targetTransform } from './transforms';
@@ -66,12 +68,22 @@ export interface WalkInput {
    * rules (lint) turn it off: on rulesets with many address-specific verdicts the unions cost more than the walk.
    */
   verdicts?: boolean;
+  /**
+   * Key the verdicts of terminating targets by their options too (`REJECT --reject-with tcp-reset`, `DNAT
+   * --to-destination 10.0.0.1:80`; outcome.ts), not by the target's name alone. Off by default.
+   */
+  verdictDetail?: boolean;
 }
 
-/** A walk stopped at its budget of BDD steps: its answers for the table are incomplete, so none is given. */
+/**
+ * A walk stopped at its budget of BDD steps, or at the engine's node limit (its memory bound): its answers for
+ * the table are incomplete, so none is given.
+ */
 export class WalkBudgetError extends Error {
-  constructor(readonly table: string, readonly budget: number, readonly rulesWalked: number) {
-    super(`the walk of table ${table} stopped at its budget of ${budget} BDD steps (after ${rulesWalked} rule steps)`);
+  constructor(readonly table: string, readonly budget: number, readonly rulesWalked: number, readonly limit: 'steps' | 'nodes' = 'steps') {
+    super(limit === 'steps'
+      ? `the walk of table ${table} stopped at its budget of ${budget} BDD steps (after ${rulesWalked} rule steps)`
+      : `the walk of table ${table} stopped at the engine's limit of ${budget} BDD nodes (after ${rulesWalked} rule steps)`);
     this.name = 'WalkBudgetError';
   }
 }
@@ -199,7 +211,7 @@ export function walkTable(input: WalkInput): TableReach {
         continue;
       }
       if (findTargetSpec(rule.family, t.name)?.terminating) {
-        addVerdict(t.name, hit);
+        addVerdict(input.verdictDetail ? detailedVerdict(rule.family, t) : t.name, hit);
         frame.cur = bdd.diff(frame.cur, m);
         continue;
       }
@@ -226,15 +238,22 @@ export function walkTable(input: WalkInput): TableReach {
   };
 
   // Each built-in chain is named after its hook (the grammar's table of built-in chains, iptables(8) TABLES).
-  for (const hook of builtinChains(table.family, table.name) ?? []) {
-    const chain = chains.get(hook);
-    if (!chain || !chain.builtin) continue;
-    verdicts = new Map();
-    const entry = input.entry(hook);
-    frames.push({ entry, cur: entry, back: 0 });
-    walk(chain);
-    const top = frames.pop()!;
-    result.entries.set(hook, { entry: top.entry, verdicts });
+  try {
+    for (const hook of builtinChains(table.family, table.name) ?? []) {
+      const chain = chains.get(hook);
+      if (!chain || !chain.builtin) continue;
+      verdicts = new Map();
+      const entry = input.entry(hook);
+      frames.push({ entry, cur: entry, back: 0 });
+      walk(chain);
+      const top = frames.pop()!;
+      result.entries.set(hook, { entry: top.entry, verdicts });
+    }
+  } catch (e) {
+    // The memory bound (PacketSpace maxNodes) stops the walk like the step budget: no partial answer is kept.
+    if (!(e instanceof BddNodeLimitError)) throw e;
+    space.collector.release(holder);
+    throw new WalkBudgetError(table.name, e.limit, steps, 'nodes');
   }
   verdicts = new Map();
   // The results stay roots for later tables' walks; the memo and frames are done with.

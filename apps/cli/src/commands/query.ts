@@ -1,12 +1,12 @@
 // `chainsight query FILE QUESTION [constraints]`: a question about every packet at once (packet-set engine),
 // answered as regions with witnesses, each witness traced concretely as a check.
 import { formatIp, parseIp, parseSnapshot, type Rule, type Snapshot } from '@chainsight/grammar';
-import { QueryError, querySnapshot, regionsOf, type ConcretePacket, type QueryAnswer, type QueryGoal, type Regions } from '@chainsight/packet-set';
+import { QueryError, WalkBudgetError, querySnapshot, regionsOf, type ConcretePacket, type QueryAnswer, type QueryGoal, type Regions } from '@chainsight/packet-set';
 import { UsageError, choice, optionValue, parseArgs, type ParsedArgs } from '../args';
 import { EXIT, type Command } from '../command';
 import type { Colors } from '../color';
 import { toJson } from '../json';
-import { counts, loadRulesets, oneRuleset, renderDiagnostics } from '../load';
+import { counts, InputError, loadRulesets, oneRuleset, renderDiagnostics } from '../load';
 import { QUERY_HELP } from '../messages/query';
 import { INPUT_OPTION_DEFS, loadOptions } from './input-options';
 import { preferredWitness, witnessTrace, type WitnessCheck } from './query-witness';
@@ -210,6 +210,7 @@ export const command: Command = {
       answer = querySnapshot({ snapshot, table, goal: q.goal, constraint: constraint.rule, devices: constraint.devices, ...(hooks ? { hooks } : {}) });
     } catch (e) {
       if (e instanceof QueryError) throw new UsageError(e.message);
+      if (e instanceof WalkBudgetError) throw new InputError(`${file.path}: ${e.message}; the question cannot be answered within the engine's memory bound`);
       throw e;
     }
     const regions = regionsOf(answer.space, answer.set, Number(limitText), { care: answer.care, prefer: preferredWitness(answer.space) });

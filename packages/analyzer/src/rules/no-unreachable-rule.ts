@@ -43,6 +43,7 @@ export default defineRule({
     rewritten: 'rule {{index}} of {{chain}} is never reached: {{blockers}} before it {{take}} or {{rewrite}} every packet it would match{{unknowns}}',
     rewrittenGroup: '{{count}} rules of {{chain}} are never reached ({{rules}}): {{blockers}} before them {{take}} or {{rewrite}} every packet they would match{{unknowns}}',
     notChecked: 'table {{table}} was not checked for hidden rules: the packet-set walk stopped at its budget of {{budget}} steps; raise the budget option of no-unreachable-rule to check it',
+    notCheckedNodes: "table {{table}} was not checked for hidden rules: the packet-set walk reached the engine's limit of {{budget}} BDD nodes",
     rewriterHere: 'this rule changes what rule {{index}} reads ({{verdict}})',
     chainUnreachable: "no built-in chain reaches chain '{{chain}}': its {{rules}}",
     blockerHere: 'every packet stops here ({{verdict}})',
@@ -143,7 +144,7 @@ export default defineRule({
       table(table: Table) {
         if (!semantic || !table.chains.length) return;
         const stopped = answers().stopped.find((e) => e.table === table.name);
-        if (stopped) context.report({ node: table.chains[0]!, messageId: 'notChecked', data: { table: table.name, budget: stopped.budget }, maxSeverity: 'info' });
+        if (stopped) context.report({ node: table.chains[0]!, messageId: stopped.limit === 'nodes' ? 'notCheckedNodes' : 'notChecked', data: { table: table.name, budget: stopped.budget }, maxSeverity: 'info' });
       },
       chain(chain, graph) {
         const node = graph.nodes.get(chain.name)!;
