@@ -9,12 +9,15 @@ export default defineConfig({
   resolve: {
     alias: {
       '@chainsight/bdd': src('./packages/bdd/src/index.ts'),
+      '@chainsight/netfilter': src('./packages/netfilter/src/index.ts'),
       '@chainsight/packet-set': src('./packages/packet-set/src/index.ts'),
+      '@chainsight/nft': src('./packages/nft/src/index.ts'),
       '@chainsight/grammar': src('./packages/grammar/src/index.ts'),
       '@chainsight/analyzer/testing': src('./packages/analyzer/src/testing.ts'),
       '@chainsight/analyzer': src('./packages/analyzer/src/index.ts'),
       '@chainsight/trace': src('./packages/trace/src/index.ts'),
       '@chainsight/diff': src('./packages/diff/src/index.ts'),
+      '@chainsight/report': src('./packages/report/src/index.ts'),
       '@chainsight/kernel-lab': src('./packages/kernel-lab/src/index.ts'),
     },
   },

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Growth rows: how time (and peak memory) grows with the input for the cases that used to be quadratic or
 // unbounded. Each case runs at n, 2n and 4n; each size is a whole `chainsight` process (the built CLI,
-// apps/cli/bin/chainsight.js: parse, work, output to /dev/null), median of --runs wall times, peak RSS from
-// /usr/bin/time -v (or the child's own maxRSS when GNU time is missing). Ratios t(2n)/t(n) and t(4n)/t(2n) near 2
-// mean linear growth, near 4 quadratic. Figures only: nothing here passes or fails, and the process exits 0.
+// apps/cli/bin/chainsight.js: parse, work, output to /dev/null), median of --runs wall times, and with GNU time
+// (/usr/bin/time -v) the median CPU time (user + system, which moves less than wall time on a shared machine) and
+// peak RSS. Ratios t(2n)/t(n) and t(4n)/t(2n) near 2 mean linear growth, near 4 quadratic; the start-up (about
+// half a second) is in every figure, so a ratio below 2 is no faster than linear. Figures only: nothing here
+// passes or fails, and the process exits 0.
 //
 //   node bench/growth.mjs [--runs 3] [--case diff-shuffled,explain-fields,explain-wrapped,trace-fork-cap,trace-fan-out] [--scale 1]
 //
@@ -12,7 +14,8 @@
 //   explain-fields   one legacy TRACE line with n packet fields
 //   explain-wrapped  one legacy TRACE line wrapped over n continuation lines
 //   trace-fork-cap   n FORWARD rules `-m recent --rcheck -m limit` (2^2n paths) under the default 256-outcome limit
-//   trace-fan-out    one kube-proxy service with n endpoints (bench/gen-kube-proxy.mjs), --max-outcomes n
+//   trace-fan-out    one kube-proxy service with n endpoints (bench/gen-kube-proxy.mjs), --max-outcomes n: every
+//                    endpoint explored, each path resumed at its draw (packages/trace/src/sim/resume.ts)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -88,7 +91,7 @@ const CASES = [
     },
   },
   {
-    name: 'trace-fan-out', unit: 'endpoints', base: 1000, memory: true,
+    name: 'trace-fan-out', unit: 'endpoints', base: 2000, memory: true,
     make(n) {
       const model = buildModel({ services: 1, seed: 1 });
       const svc = model.services[0];
@@ -125,11 +128,16 @@ function runOnce(args) {
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       let rssKb = null;
+      let cpuMs = null;
       if (useTime && existsSync(timeFile)) {
-        rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(readFileSync(timeFile, 'utf8'))?.[1] ?? NaN);
+        const t = readFileSync(timeFile, 'utf8');
+        rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(t)?.[1] ?? NaN);
+        const user = /User time \(seconds\): ([\d.]+)/.exec(t)?.[1];
+        const sys = /System time \(seconds\): ([\d.]+)/.exec(t)?.[1];
+        if (user !== undefined && sys !== undefined) cpuMs = (Number(user) + Number(sys)) * 1000;
         rmSync(timeFile, { force: true });
       }
-      done({ ms, code, rssKb, stderr });
+      done({ ms, cpuMs, code, rssKb, stderr });
     });
   });
 }
@@ -145,7 +153,7 @@ async function main() {
     return;
   }
   mkdirSync(OUT, { recursive: true });
-  process.stdout.write(`growth rows: whole process (${CLI.slice(root.length + 1)}), median of ${o.runs} runs per size; MB = 10^6 bytes\n`);
+  process.stdout.write(`growth rows: whole process (${CLI.slice(root.length + 1)}), median of ${o.runs} runs per size (wall time; cpu = user + system); MB = 10^6 bytes\n`);
   for (const c of CASES) {
     if (o.cases && !o.cases.includes(c.name)) continue;
     const sizes = [1, 2, 4].map((k) => Math.round(c.base * o.scale * k));
@@ -155,13 +163,16 @@ async function main() {
       const runs = [];
       for (let r = 0; r < o.runs; r++) runs.push(await runOnce(args));
       const failed = runs.find((r) => r.code !== 0 && r.code !== 1);
-      rows.push({ n, ms: median(runs.map((r) => r.ms)), rssKb: Math.max(...runs.map((r) => r.rssKb ?? 0)) || null, failed });
+      const cpu = runs.filter((r) => r.cpuMs != null).map((r) => r.cpuMs);
+      rows.push({ n, ms: median(runs.map((r) => r.ms)), cpuMs: cpu.length ? median(cpu) : null, rssKb: Math.max(...runs.map((r) => r.rssKb ?? 0)) || null, failed });
     }
     const cells = rows.map((r, i) => {
       const ratio = i ? ` (×${(r.ms / rows[i - 1].ms).toFixed(2)})` : '';
+      const prev = i ? rows[i - 1].cpuMs : null;
+      const cpu = r.cpuMs == null ? '' : `, cpu ${fmtMs(r.cpuMs)}${prev ? ` (×${(r.cpuMs / prev).toFixed(2)})` : ''}`;
       const mem = c.memory ? `, peak ${fmtMb(r.rssKb)}` : '';
       const bad = r.failed ? ` [exit ${r.failed.code}: ${r.failed.stderr.trim().split('\n').slice(-1)[0] ?? ''}]` : '';
-      return `${r.n.toLocaleString('en-US')} ${c.unit}: ${fmtMs(r.ms)}${ratio}${mem}${bad}`;
+      return `${r.n.toLocaleString('en-US')} ${c.unit}: ${fmtMs(r.ms)}${ratio}${cpu}${mem}${bad}`;
     });
     process.stdout.write(`${c.name.padEnd(16)} ${cells.join(' · ')}\n`);
   }

@@ -358,6 +358,7 @@ const SECTIONS = [
   scriptSection('report', 'trace --format html of one packet through the 10k-service snapshot (< 2 MB, opens in headless Chromium in < 2 s)', 'report.mjs'),
   scriptSection('bdd', 'the BDD library: apply operations, quantification, node and cache figures', 'bdd.mjs'),
   scriptSection('packet-set', 'reach sets of every rule on kube-proxy snapshots of 10k and 30k services (≤ 5 s and ≤ 1.5 GB at 10k), nodes, peak memory', 'packet-set.mjs', ['--services', '10000,30000']),
+  scriptSection('nft', 'parse of a kube-proxy nftables-mode ruleset (n, 2n, 4n services; 4n = 10k) against nft -c -f in a cs- namespace, whole process (≤ 1.0×)', 'nft.mjs'),
   scriptSection('whole-process', 'every command as a user runs it, against iptables-restore-translate -f (trace and lint ≤ 1×, diff ≤ 2×, parse ≤ 0.5×); start-up against node -e 0 (≤ 2.5×)', 'whole-process.mjs'),
 ];
 

@@ -38,8 +38,9 @@ export async function loadSnapshot(io: CliIo, path: string, opts: LoadOptions = 
 }
 
 /** A file's rulesets: the one it holds, or, for a host capture, one per rules section (capture-input.ts). */
-export async function loadRulesets(io: CliIo, path: string, opts: LoadOptions = {}): Promise<LoadedFile[]> {
-  const text = await readInput(io, path);
+export async function loadRulesets(io: CliIo, path: string, opts: LoadOptions = {}, known?: string): Promise<LoadedFile[]> {
+  // `known`: the text when the caller has read it already (to tell an nftables ruleset apart, nft-input.ts).
+  const text = known ?? await readInput(io, path);
   if (!looksLikeCapture(text)) return [parseLoaded(path, text, opts)];
   const { captureRulesets } = await import('./capture-input');
   return captureRulesets(path, text, opts);

@@ -17,6 +17,7 @@ const COMMANDS = new Map<string, () => Promise<{ command: Command }>>([
   ['graph', () => import('./commands/graph')],
   ['explain', () => import('./commands/explain')],
   ['capture', () => import('./commands/capture')],
+  ['query', () => import('./commands/query')],
 ]);
 
 /** Registers a command module (used by the entry to add the commands other packages provide). */
@@ -51,6 +52,12 @@ export async function run(argv: readonly string[], rawIo: CliIo): Promise<number
     }
     if (e instanceof InputError) {
       io.stderr(`${c.red('error')}: ${e.message}\n`);
+      return EXIT.error;
+    }
+    // V8 caps a string at about 512 MB (2^29 UTF-16 units): an output built as one document beyond that (JSON of
+    // 100,000 outcomes) cannot be written; say what to narrow rather than showing a stack.
+    if (e instanceof RangeError && /Invalid string length/.test(e.message)) {
+      io.stderr(`${c.red('error')}: the output is larger than one string can hold (about 512 MB); ask for less (fewer outcomes with --max-outcomes, one table, --format text)\n`);
       return EXIT.error;
     }
     io.stderr(`${c.red('internal error')}: ${(e as Error).stack ?? String(e)}\nThis is a bug in chainsight; please report it with the input.\n`);

@@ -14,6 +14,12 @@ const FILES = {
   'host.iproute.json': readFileSync(path.join(root, 'fixtures', 'docker-host', 'host.iproute.json'), 'utf8'),
 };
 const PUBLISHED = ['--from', 'client', '--dst', '198.51.100.10', '--proto', 'tcp', '--dport', '8080'];
+/** The docker-host rules are an iptables-nft save: trace says once that native nftables tables are not in them. */
+const HOST_NOTE = /^note: rules is an iptables-nft save \(nf_tables backend\): .*\[host\/native-tables-unseen\]\n/;
+const withoutHostNote = (err: string) => {
+  expect(err).toMatch(HOST_NOTE);
+  return err.replace(HOST_NOTE, '');
+};
 
 async function cli(argv: string[], files: Record<string, string> = FILES, stdin = '') {
   const io = memoryIo(files, stdin);
@@ -38,7 +44,7 @@ describe('chainsight trace', () => {
     const bySrc = ['--src', '203.0.113.7', '--dst', '198.51.100.10', '--proto', 'tcp', '--dport', '8080'];
     const captured = await cli(['trace', 'rules', 'host.iproute.json', ...bySrc]);
     const given = await cli(['trace', 'rules', 'host.json', ...bySrc]);
-    expect(captured.err).toBe('');
+    expect(withoutHostNote(captured.err)).toBe('');
     expect(captured.code).toBe(0);
     // iproute2 knows no neighbour names: the capture's trace names the neighbour by its address.
     expect(captured.out).toBe(given.out.replace('neighbour client', 'neighbour 203.0.113.7'));
@@ -108,7 +114,7 @@ describe('chainsight trace', () => {
     [['--expect', 'masquerade'], 1, 'expectation failed: --expect masquerade\n  outcome 1: MASQUERADE: no\n'],
   ])('%s exits %i', async (extra, code, err) => {
     const r = await cli(['trace', 'rules', 'host.json', ...PUBLISHED, ...extra]);
-    expect([r.code, r.err]).toEqual([code, err]);
+    expect([r.code, withoutHostNote(r.err)]).toEqual([code, err]);
   });
 
   it('--batch traces one packet per line', async () => {
@@ -156,7 +162,7 @@ describe('chainsight trace', () => {
     [['trace', 'rules', 'host.json', '--from', 'nobody', '--dst', '1.2.3.4'], "error: --from 'nobody' is not a neighbour of the host context (known: web, worker, gateway, client)\n"],
     [['trace', 'host.json', '--dst', '1.2.3.4'], 'error: no iptables or ebtables snapshot among the files: give at least one ruleset\n'],
     [['trace', 'rules', '--dst', '1.2.3.4', '--assume', 'limit'], "error: --assume takes KEY=true|false (got 'limit')\nRun 'chainsight trace --help' for usage.\n"],
-    [['trace', 'rules', '--dst', '1.2.3.4', '--format', 'yaml'], "error: --format must be one of text, json, kernel (got 'yaml')\nRun 'chainsight trace --help' for usage.\n"],
+    [['trace', 'rules', '--dst', '1.2.3.4', '--format', 'yaml'], "error: --format must be one of text, json, kernel, html (got 'yaml')\nRun 'chainsight trace --help' for usage.\n"],
     [['trace', 'rules', '--dst', '1.2.3.4', '--then', 'later'], "error: --then takes request[:FLAGS] | reply[:FLAGS] | error[:TYPE] (got 'later')\nRun 'chainsight trace --help' for usage.\n"],
     [['trace', 'rules', '--dst', '1.2.3.4', '--reply', '--then', 'reply'], "error: --then starts from the connection's first packet: give no --reply or --state with it\nRun 'chainsight trace --help' for usage.\n"],
   ])('%j exits 2', async (argv, err) => {

@@ -17,7 +17,7 @@ async function cli(argv: string[]) {
 describe('usage errors come before the input is read', () => {
   it.each([
     ['parse: an unknown --format', ['parse', 'missing.rules', '--format', 'yaml'], '--format must be one of text, json'],
-    ['lint: an unknown --format', ['lint', 'missing.rules', '--format', 'html'], '--format must be one of text, json, sarif'],
+    ['lint: an unknown --format', ['lint', 'missing.rules', '--format', 'yaml'], '--format must be one of text, json, sarif'],
     ['graph: an unknown --format', ['graph', 'missing.rules', '--format', 'png'], '--format must be one of dot, mermaid, json'],
     ['diff: contradicting counter options', ['diff', 'a.rules', 'b.rules', '--counters', '--ignore-counters'], '--counters and --ignore-counters contradict each other'],
     ['explain: --host without --compare', ['explain', 'missing.log', '--rules', 'missing.rules', '--host', 'missing.json'], '--host is only used with --compare'],

@@ -5,7 +5,7 @@ export { buildChainGraph, buildTableGraph, findTableGraph } from './graph/build'
 export { jumpPath } from './graph/paths';
 export { loopsOf, refusedLoops, loopKind, loopPath, loopSteps, type ChainLoop } from './graph/loops';
 export { collapseGraph, type CollapsedGraph, type CollapsedNode, type CollapsedEdge, type CollapseOptions } from './graph/collapse';
-export { renderDot } from './graph/render-dot';
+export { renderDot, dotString } from './graph/render-dot';
 export { renderMermaid } from './graph/render-mermaid';
 export { graphToJson } from './graph/json';
 

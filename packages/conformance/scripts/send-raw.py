@@ -5,6 +5,7 @@ Usage (inside a network namespace; the kernel routes the packet, IP_HDRINCL keep
     send-raw.py SRC DST tcp  SPORT DPORT FLAGS   e.g. send-raw.py 10.0.0.2 198.51.100.7 tcp 40001 80 S
     send-raw.py SRC DST udp  SPORT DPORT
     send-raw.py SRC DST icmp TYPE CODE ID
+    send-raw.py SPEC -- SPEC -- ...               several packets, in order, from one process
 FLAGS are letters: F FIN, S SYN, R RST, P PSH, A ACK, U URG, E ECE, C CWR.
 Why not scapy (the kernel lab's craft-packet.py): importing scapy takes about half a second, and the random
 differential tests send hundreds of packets; this script starts in a few milliseconds.
@@ -51,6 +52,16 @@ def l4(src, dst, proto, argv):
 
 
 def main(argv):
+    spec = []
+    for word in argv[1:] + ['--']:
+        if word != '--':
+            spec.append(word)
+            continue
+        send_one([argv[0]] + spec)
+        spec = []
+
+
+def send_one(argv):
     if len(argv) < 6:
         raise SystemExit(__doc__)
     src, dst, proto = argv[1], argv[2], argv[3]

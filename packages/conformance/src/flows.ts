@@ -18,6 +18,7 @@
 // by the host): the simulator traces that answer with the rejected packet (Outcome.generated), and the comparison
 // offers it as a candidate too. An answer to a packet conntrack has no entry for is asked as a packet of its own
 // (simulate.ts standaloneAnswer).
+import { hookOfHookChain, hookStage } from '@chainsight/netfilter';
 import type { ConversationStep, PacketSpec } from '@chainsight/trace';
 import type { KnownDivergence } from './divergences.js';
 import type { LabFlow, LabFlowResult, LabPacket, LabPacketInfo } from './kernel-types.js';
@@ -226,8 +227,11 @@ export function mendPackets(packets: readonly LabPacket[], options: MendOptions)
   return out;
 }
 
-/** Position of a hook in an IPv4 packet's path (PREROUTING/OUTPUT first, POSTROUTING last). */
-const HOOK_ORDER: Record<string, number> = { PREROUTING: 0, OUTPUT: 0, INPUT: 1, FORWARD: 1, POSTROUTING: 2 };
+/** Position of a hook chain in an IPv4 packet's path (PREROUTING/OUTPUT 0, INPUT/FORWARD 1, POSTROUTING 2). */
+function hookPosition(chain: string): number | undefined {
+  const hook = hookOfHookChain(chain);
+  return hook === undefined ? undefined : hookStage(hook);
+}
 
 /**
  * The packet a REJECT step cut short: the latest earlier packet whose trace stops either at the REJECT's hook,
@@ -250,7 +254,7 @@ function rejectedPacket(earlier: readonly LabPacket[], reject: Step, direction: 
     if (last.hook === reject.hook) {
       const reached = q.steps.some((s) => s.family === reject.family && s.table === reject.table && s.hook === reject.hook);
       if (!endsTraversal(q.steps) || !reached) return q;
-    } else if (last.hook === 'PREROUTING' && HOOK_ORDER[reject.hook] === 1 && last.verdict !== 'DROP') {
+    } else if (last.hook === 'PREROUTING' && hookPosition(reject.hook) === 1 && last.verdict !== 'DROP') {
       return q;
     }
   }

@@ -1,6 +1,7 @@
 // The simulator's side of the comparison: compile the scenario's snapshots and host context once, ask a question
 // per kernel packet (flows.ts), turn the outcomes into candidates (compare.ts) and decide per packet and per flow.
 import { findChain, parseIpsetSave, parseSnapshot, type Snapshot } from '@chainsight/grammar';
+import type { Backend } from '@chainsight/netfilter';
 import {
   compileRuleset, parseHostContext, trace, traceConversation, type CompiledRuleset, type ConversationResult, type ConversationStep, type Outcome,
   type PacketSpec, type TraceResult,
@@ -10,7 +11,7 @@ import { directionOf, questionFor, mendPackets, type Endpoints, type PacketQuest
 import type { LabFlowResult, LabPacket } from './kernel-types.js';
 import { formatStep, fromSimulator, type Step } from './steps.js';
 
-export type Backend = 'nft' | 'legacy';
+export type { Backend };
 
 export interface SimulatorInput {
   iptablesSave: string;

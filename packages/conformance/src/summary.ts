@@ -3,12 +3,16 @@
 //
 //   conformance: 99/105 flows and 380/380 random cases agree (98.8%); 6 flows are known divergences (docs/divergences.md)
 //
+// and, when the packet-set engine's claims were checked too, `; packet sets: 134/134 witnesses confirmed …`.
+//
 // A flow counts once per backend it ran with. Known divergences count as not agreeing: the figure says what is
 // true, the divergence list says why.
 
 export interface Tally {
   flows: { agreed: number; total: number; knownDivergences: number };
   random: { agreed: number; total: number; ran: boolean };
+  /** The packet-set engine's claims checked in the kernel (kernel/engine-check.ts summariseEngineCheck), when run. */
+  packetSets?: string;
   /** Why a part did not run (skips), or what else the reader must know. */
   notes: string[];
 }
@@ -35,5 +39,6 @@ export function formatFigure(t: Tally): string {
   if (t.flows.knownDivergences > 0) {
     line += `; ${t.flows.knownDivergences} flow${t.flows.knownDivergences === 1 ? ' is a known divergence' : 's are known divergences'} (docs/divergences.md)`;
   }
+  if (t.packetSets !== undefined) line += `; packet sets: ${t.packetSets}`;
   return [line, ...t.notes.map((n) => `conformance: ${n}`)].join('\n');
 }

@@ -1,6 +1,7 @@
 // The conformance suite: every scenario of fixtures/conformance run in the real kernel (kernel lab, each backend
 // the scenario lists) and in the simulator, every traced packet compared step by step; then randomised
-// differential testing for CONFORMANCE_SECONDS; then the agreement figure, printed and written to
+// differential testing for CONFORMANCE_SECONDS; then the packet-set engine's witnesses and unreachable rules
+// (CONFORMANCE_ENGINE_RULESETS, default 20, within CONFORMANCE_ENGINE_SECONDS, default 100); then the agreement figure, printed and written to
 // .conformance-summary.txt at the repository root (.ci/run echoes it after the test summary).
 //
 // Needs Linux, root and the lab's tools; elsewhere it skips loudly, and under CI=true that is a failure.
@@ -11,6 +12,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labAvailability, missingTraceTools } from '@chainsight/kernel-lab';
+import { EngineLab, runEngineCheck, summariseEngineCheck } from '../src/kernel/engine-check';
 import { RandomLab } from '../src/kernel/random-lab';
 import { runAndCompare, type ScenarioRun } from '../src/kernel/scenario-run';
 import { loadScenario, scenarioNames } from '../src/load';
@@ -154,6 +156,28 @@ if (problem !== null) {
       ];
       expect(problems, problems.join('\n\n')).toEqual([]);
       expect(report.cases, 'no random case ran').toBeGreaterThan(0);
+    });
+  });
+
+  // The packet-set engine's claims on random rulesets, refereed by the kernel (src/kernel/engine-check.ts).
+  describe('packet-set engine claims', () => {
+    let lab: EngineLab | null = null;
+    const rulesets = Number(process.env.CONFORMANCE_ENGINE_RULESETS ?? 20);
+    const seconds = Number(process.env.CONFORMANCE_ENGINE_SECONDS ?? 100);
+
+    afterAll(async () => {
+      await lab?.close();
+    });
+
+    it(`witnesses hit their rules and unreachable rules stay at 0 (${rulesets} rulesets, seed 1)`, { timeout: (seconds + 90) * 1000 }, async () => {
+      lab = await EngineLab.open();
+      const report = await runEngineCheck(lab, { seed: 1, rulesets, perClaim: 20, deadline: Date.now() + seconds * 1000, log: (line) => console.log(`packet sets: ${line}`) });
+      tally.packetSets = `${summariseEngineCheck(report)} (${report.rulesets} rulesets, ${(report.elapsedMs / 1000).toFixed(0)} s)`;
+      console.log(`packet sets: ${tally.packetSets}`);
+      const problems = [...report.findings, ...report.refused.map((r) => `refused by the kernel: ${r}`)];
+      expect(problems, problems.join('\n\n')).toEqual([]);
+      expect(report.witnesses.total, 'no witness was sent').toBeGreaterThan(0);
+      expect(report.unreachable.packets, 'no unreachable claim was sampled').toBeGreaterThan(0);
     });
   });
 }

@@ -8,7 +8,7 @@ export { spanOf, joinSpans, plainSpan, SourceSpan } from './ir/span';
 export { chainMap, findChain, findTable, findOption, optionNumber, interfaceMatcher, baseOption, matchesOf, allRules, ruleCount } from './ir/lookup';
 export { parseSnapshot, inferListingTable, type ParseOptions, type ParseResult } from './parse/index';
 export type { TextOrigin } from './parse/diagnostics';
-export { detectFormat, looksLikeCapture, type Detected } from './parse/detect';
+export { detectFormat, detectNftRuleset, looksLikeCapture, type Detected, type NftRulesetStart } from './parse/detect';
 export { printSnapshot, type PrintOptions } from './print/snapshot';
 export { printRule, printRuleArgs, printMatch, printTarget } from './print/rule';
 export { codeFrame } from './codeframe';

@@ -65,3 +65,46 @@ describe('pasted text', () => {
     expect(ruleCount(r.snapshot)).toBe(1);
   });
 });
+
+describe('an nftables ruleset where iptables-save is expected', () => {
+  const LISTING = 'table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tct state established,related accept\n\t}\n}\ntable ip nat {\n\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\toifname "eth0" masquerade\n\t}\n}\n';
+  const JSON_LINE = '{"nftables": [{"metainfo": {"version": "1.0.6", "release_name": "Lester Gooch #5", "json_schema_version": 1}}, {"table": {"family": "inet", "name": "filter", "handle": 1}}]}\n';
+  const TEXT = "this is an nftables ruleset (the output of 'nft list ruleset'), not iptables-save format: chainsight does not read nftables rulesets";
+  const JSON = "this is an nftables ruleset (the output of 'nft -j list ruleset'), not iptables-save format: chainsight does not read nftables rulesets";
+
+  it.each([
+    ['nft list ruleset', LISTING, TEXT, '1:1', 'table inet filter {'],
+    ['a listing after the warning nft prints for iptables-nft tables', '# Warning: table ip filter is managed by iptables-nft, do not touch!\n\ntable ip filter {\n\tchain INPUT {\n\t}\n}\n', TEXT, '3:1', 'table ip filter {'],
+    ['nft -a list ruleset (handles)', 'table bridge br { # handle 4\n}\n', TEXT, '1:1', 'table bridge br {'],
+    ['CRLF line ends and an indented first table', '\r\n  table netdev ingress {\r\n}\r\n', TEXT, '2:3', 'table netdev ingress {'],
+    ['a byte order mark first', '\uFEFFtable arp a {\n}\n', TEXT, '1:1', 'table arp a {'],
+    ['nft -j list ruleset', JSON_LINE, JSON, '1:1', '{"nftables":'],
+    ['nft -j list ruleset | jq', '{\n  "nftables": [\n    {"metainfo": {}}\n  ]\n}\n', JSON, '1:1', '{'],
+  ])('%s: one located error', (_name, text, message, at, marked) => {
+    const r = parseSnapshot(text, { fileName: 'ruleset.nft', format: 'iptables-save' });
+    expect(r.diagnostics.map((d) => `${d.severity} ${d.code} ${d.span.start.line}:${d.span.start.column} ${d.message}`)).toEqual([`error parse/nftables-ruleset ${at} ${message}`]);
+    const d = r.diagnostics[0]!;
+    expect(text.slice(d.span.start.offset, d.span.end.offset)).toBe(marked);
+    expect(r.snapshot.tables).toEqual([]);
+  });
+
+  it('is detected without --input-format too, and says so', () => {
+    const r = parseSnapshot(LISTING, { fileName: 'ruleset.nft' });
+    expect(r.detected.reason).toBe("an nftables ruleset ('nft list ruleset')");
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['parse/nftables-ruleset']);
+  });
+
+  it('is located in the file when the text is a section of a larger file', () => {
+    const r = parseSnapshot('\ntable ip6 t {\n}\n', { fileName: 'capture', origin: { line: 41, offset: 1000 } });
+    expect(r.diagnostics.map((d) => [d.span.start.line, d.span.start.column, d.span.start.offset])).toEqual([[42, 1, 1001]]);
+  });
+
+  it.each([
+    ['a table word of an unknown family', 'table foo bar {\n}\n'],
+    ['an iptables-save whose chain is named table', '*filter\n:table - [0:0]\n-A table -j ACCEPT\nCOMMIT\n'],
+    ['a JSON object that is not nft output', '{"rules": []}\n'],
+  ])('%s is not taken for nftables', (_name, text) => {
+    const r = parseSnapshot(text, { fileName: 'x', format: 'iptables-save' });
+    expect(r.diagnostics.map((d) => d.code)).not.toContain('parse/nftables-ruleset');
+  });
+});

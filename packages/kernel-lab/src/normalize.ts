@@ -30,6 +30,7 @@
 // changes when a bridge hands a frame up to IP, docs/netfilter.md §nft-trace, which must not split the packet), or, for legacy traces
 // (no ids), when the (hook, table priority) position goes backwards or restarts after a terminal verdict.
 // Interleaved packets are kept apart by trace id (nft) or by the packet's unchanging fields (legacy).
+import { familyOfNfproto, hookOfHookChain, hookStage, xtablesPriority } from '@chainsight/netfilter';
 import { HOOK_CHAINS, ruleVerdict, type SaveModel } from './save-model.js';
 import { locateByRuleText, type RulePosition } from './rule-locator.js';
 import { packetInfoFromFields, type PacketInfo, type TraceEvent } from './trace-parse.js';
@@ -92,8 +93,10 @@ interface Item {
 const ENTRY = new Set(['ip:PREROUTING', 'ip:OUTPUT', 'ip6:PREROUTING', 'ip6:OUTPUT', 'bridge:PREROUTING']);
 const TERMINAL = new Set(['ACCEPT', 'DROP', 'QUEUE', 'STOLEN']);
 
+/** The family of an nft trace's NFPROTO number, for the families the harness traces. */
 function familyOfNumber(n: number): StepFamily | null {
-  return n === 2 ? 'ip' : n === 10 ? 'ip6' : n === 7 ? 'bridge' : null;
+  const f = familyOfNfproto(n);
+  return f === 'ip' || f === 'ip6' || f === 'bridge' ? f : null;
 }
 
 function familyOfName(n: string): StepFamily | null {
@@ -235,23 +238,13 @@ function toItems(events: TraceEvent[], resolver: RuleResolver): Item[] {
 }
 
 // Position of a (hook, table) visit in the IPv4 path, for splitting legacy traces (docs/netfilter.md §hook-priorities, §traversal-order):
-// stage 0 = PREROUTING/OUTPUT, 1 = INPUT/FORWARD, 2 = POSTROUTING; then the table's priority at that hook.
-const STAGE: Record<string, number> = { PREROUTING: 0, OUTPUT: 0, INPUT: 1, FORWARD: 1, POSTROUTING: 2 };
-function tablePriority(table: string, hook: string): number {
-  switch (table) {
-    case 'raw':
-      return -300;
-    case 'mangle':
-      return -150;
-    case 'nat':
-      return hook === 'PREROUTING' || hook === 'OUTPUT' ? -100 : 100;
-    case 'filter':
-      return 0;
-    case 'security':
-      return 50;
-    default:
-      return 0;
-  }
+// the hook's stage on the path (0 = PREROUTING/OUTPUT, 1 = INPUT/FORWARD, 2 = POSTROUTING), then the table's
+// priority at that hook; both from @chainsight/netfilter, legacy priorities (0 for a table without a chain there).
+function hookRank(table: string, hookChain: string): number | undefined {
+  const hook = hookOfHookChain(hookChain);
+  const stage = hook === undefined ? undefined : hookStage(hook);
+  if (hook === undefined || stage === undefined) return undefined;
+  return stage * 10_000 + (xtablesPriority('legacy', 'ip', table, hook) ?? 0);
 }
 
 function directionOf(packet: PacketInfo, clients: string[]): 'request' | 'reply' | undefined {
@@ -281,8 +274,7 @@ interface Split {
 function position(item: Item, resolver: RuleResolver): number | undefined {
   if (item.family === 'bridge') return undefined;
   const hook = item.hook ?? (isBaseChain(resolver, item.family, item.table, item.chain) ? item.chain : undefined);
-  if (hook === undefined || STAGE[hook] === undefined) return undefined;
-  return STAGE[hook]! * 10_000 + tablePriority(item.table, hook);
+  return hook === undefined ? undefined : hookRank(item.table, hook);
 }
 
 /** Whether `item` can follow `last` within one packet: its (hook, table) position does not go back, and a base

@@ -3,7 +3,10 @@
 // legacy TRACE numbering, targets for verdicts, handle arithmetic); the full grammar and IR live in
 // @chainsight/grammar, which the lab must not depend on to stay usable as that package's referee.
 
-export const HOOK_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING', 'BROUTING']);
+import { XT_HOOK_CHAINS } from '@chainsight/netfilter';
+
+/** The names of built-in chains: the five hook chains and ebtables' BROUTING (@chainsight/netfilter). */
+export const HOOK_CHAINS = new Set<string>([...XT_HOOK_CHAINS, 'BROUTING']);
 
 export interface SaveRule {
   /** The whole line as saved, e.g. `-A FORWARD -o docker0 -j DOCKER`. */

@@ -11,6 +11,7 @@
 // Not possible on this kernel (docs/netfilter.md §lab-limits): legacy ebtables (no legacy ebtables tables in the kernel) and the
 // ebtables broute table with ebtables-nft (ebtables-nft 1.8.9 and nftables 1.0.6 cannot express it).
 import { readFile } from 'node:fs/promises';
+import type { Backend } from '@chainsight/netfilter';
 import { pythonPath, requireTool, scriptPath } from './env.js';
 import { assertOk } from './exec.js';
 import type { Lab, LabProcess } from './netns.js';
@@ -20,7 +21,7 @@ import { normaliseSave, parseSave } from './save-model.js';
 import { setSysctl } from './sysctl.js';
 import { parseLegacyTrace, parseNftMonitorTrace, parseXtablesMonitorTrace, type TraceEvent } from './trace-parse.js';
 
-export type Backend = 'nft' | 'legacy';
+export type { Backend };
 export type CaptureTool = 'xtables-monitor' | 'nft-monitor' | 'nflog';
 export type TraceProto = 'icmp' | 'tcp' | 'udp';
 

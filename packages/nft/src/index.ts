@@ -25,3 +25,6 @@ export { parseNftJson } from './json/parse';
 export { parseNft, detectNftFormat } from './detect';
 export { printRuleset, printTable, printChain, printSet, printPriority, type PrintOptions } from './print/ruleset';
 export { printExpr, printStmt, printRule } from './print/expr';
+export { tableGraph, baseChainsByHook, priorityValue, type ChainEdge, type SetUse, type TableGraph, type BaseChainAt, type HookGroup } from './graph/chains';
+export { lintNftRuleset, NFT_LINT_RULES, type NftLintRule, type NftLintOptions } from './lint/structural';
+export { compareWithXtables, isXtablesTable, type XtablesView, type OmittedTable, type MisprintedRule, type MixedHostReport } from './xt/mixed';

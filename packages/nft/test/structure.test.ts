@@ -134,8 +134,32 @@ describe('JSON', () => {
     expect(r.diagnostics).toEqual([]);
     expect(countRules(r.ruleset)).toBe(1);
     expect(printRuleset(r.ruleset, { handles: false })).toBe(
-      'table ip f {\n\tchain in {\n\t\ttype filter hook input priority 0; policy accept;\n\t\tiifname "eth0" tcp dport { 22, 1000-2000 } counter packets 0 bytes 0 accept\n\t}\n}\n',
+      'table ip f {\n\tchain in {\n\t\ttype filter hook input priority filter; policy accept;\n\t\tiifname "eth0" tcp dport { 22, 1000-2000 } counter packets 0 bytes 0 accept\n\t}\n}\n',
     );
+  });
+
+  // JSON carries priorities as numbers; nft lists them by name where one is within 10 and allowed at the hook
+  // (rule.c prio2str), as nft 1.0.6 does: dstnat only at prerouting, srcnat only at postrouting.
+  it.each([
+    ['ip', 'prerouting', -150, 'mangle'],
+    ['ip', 'prerouting', -90, 'dstnat + 10'],
+    ['inet', 'input', 10, 'filter + 10'],
+    ['ip', 'output', -110, '-110'],
+    ['ip', 'output', -100, '-100'],
+    ['ip', 'input', 100, '100'],
+    ['ip', 'postrouting', 100, 'srcnat'],
+    ['ip', 'input', 150, '150'],
+    ['bridge', 'prerouting', -300, 'dstnat'],
+    ['bridge', 'output', 100, 'out'],
+    ['netdev', 'ingress', -5, 'filter - 5'],
+  ] as const)('prints the %s %s priority %d as `%s`', (family, hook, prio, printed) => {
+    const doc = JSON.stringify({ nftables: [
+      { table: { family, name: 't' } },
+      { chain: { family, table: 't', name: 'c', type: 'filter', hook, prio, policy: 'accept', ...(family === 'netdev' ? { dev: 'lo' } : {}) } },
+    ] });
+    const r = parseNftJson(doc, 'p.json');
+    expect(r.diagnostics).toEqual([]);
+    expect(printRuleset(r.ruleset)).toContain(` priority ${printed};`);
   });
 
   it('keeps an unknown statement verbatim with a warning at its path', () => {

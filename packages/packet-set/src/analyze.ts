@@ -40,7 +40,7 @@ export function deviceAlphabet(snapshot: Snapshot): NameAlphabet {
 }
 
 /** An upper bound of the unknowns a snapshot can need: one per match and base option. */
-function oracleCapacity(snapshot: Snapshot): number {
+export function oracleCapacity(snapshot: Snapshot): number {
   let n = 0;
   for (const t of snapshot.tables) for (const c of t.chains) for (const r of c.rules) n += r.base.length + r.matches.reduce((k, m) => k + 1 + m.options.length, 0);
   return n;

@@ -9,7 +9,10 @@
 //   oracle, so `-m set --match-set S src -j DROP` followed by the same test with ACCEPT leaves the second
 //   unreachable whatever S holds;
 // - an event of its own each time it is evaluated (a rate limit's bucket, a random draw, a recent-list update):
-//   every occurrence gets a fresh oracle.
+//   every occurrence gets a fresh oracle. Two snapshots compared in one space (compare.ts) may pair an event of
+//   one with the same rule's event in the other (`eventIdentity`): the same draw, so that an unchanged rule
+//   compares equal to itself.
+import type { Rule } from '@chainsight/grammar';
 
 export interface Unknown {
   /** Shared meaning (same key, same oracle), or null for an independent event. */
@@ -25,7 +28,11 @@ export class Oracles {
   private readonly byKey = new Map<string, number>();
   readonly unknowns: Unknown[] = [];
 
-  constructor(readonly capacity: number) {}
+  /**
+   * @param eventIdentity when given, an event's rule with a non-null identity shares its oracle with every rule of
+   *   that identity (the same rule, unchanged, in two snapshots compared together); null keeps events fresh.
+   */
+  constructor(readonly capacity: number, readonly eventIdentity: ((rule: Rule) => string | null) | null = null) {}
 
   /** The oracle index for an unknown match (a shared one for a known key). */
   index(u: Unknown): number {

@@ -83,7 +83,14 @@ export function witness(space: PacketSpace, set: number, prefer: readonly number
     const t = space.bdd.and(s, p);
     if (t !== FALSE) s = t;
   }
-  const cube = pickCube(space.bdd, s)!;
+  return packetOfCube(space, pickCube(space.bdd, s)!);
+}
+
+/**
+ * The packet of a cube over the space's variables (0, 1 or -1 = free, taken as 0); the oracles it fixes are
+ * reported, the free ones left out.
+ */
+export function packetOfCube(space: PacketSpace, cube: ArrayLike<number>): ConcretePacket {
   const { f } = space;
   const n = (field: Field) => Number(valueOf(field, cube));
   const proto = n(f.proto);

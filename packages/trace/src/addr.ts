@@ -13,3 +13,8 @@ export function inPrefix(version: 4 | 6, addr: bigint, net: bigint, prefix: numb
   const m = prefixMask(version, prefix);
   return (addr & m) === (net & m);
 }
+
+/** `ipv4_is_multicast`: 224.0.0.0/4; IPv6 (`ipv6_addr_is_multicast`) ff00::/8. */
+export function isMulticast(version: 4 | 6, a: bigint): boolean {
+  return version === 4 ? a >> 28n === 0xen : a >> 120n === 0xffn;
+}

@@ -120,6 +120,7 @@ export const PACKET_FIELDS: readonly PacketField[] = [
   { option: 'in', key: 'in', check: iface },
   { option: 'phys-in', key: 'physIn', check: iface },
   { option: 'local', key: 'local', flag: true, check: boolean },
+  { option: 'bound-src', key: 'boundSrc', flag: true, check: boolean },
   { option: 'from', key: 'from', check: name },
   { option: 'to', key: 'to', check: name },
   { option: 'out', key: 'out', check: iface },

@@ -8,6 +8,7 @@ import type { CtState, SimPacket } from './sim/state';
 import { formatIp } from './addr';
 import { PACKET_FIELDS, parseTcpFlags } from './packet-fields';
 import { protocolNumber } from './protocol';
+import { castRoute } from './sim/cast-route';
 
 export interface PacketSpec {
   src?: string;
@@ -29,6 +30,8 @@ export interface PacketSpec {
   physIn?: string;
   /** Sent by a local process. */
   local?: boolean;
+  /** The sending socket is bound to --src (bind()): decides a local broadcast's or multicast's device. */
+  boundSrc?: boolean;
   /** A host-context neighbour the packet comes from / goes to. */
   from?: string;
   to?: string;
@@ -62,8 +65,10 @@ export interface ResolvedPacket {
   /** The connection state asked for (NEW unless --state/--reply). */
   state: CtState;
   reply: boolean;
-  /** Pinned egress (--out / --phys-out). */
+  /** Pinned egress (--out / --phys-out); for a local packet, the socket's device. */
   out: string | null;
+  /** The local socket is bound to the packet's source (--bound-src). */
+  boundSrc: boolean;
   physOut: string | null;
   inferred: string[];
 }
@@ -135,8 +140,12 @@ function defaultLength(v: Version, proto: number, flags: number): number {
 export function resolvePacket(spec: PacketSpec, host: HostModel): ResolvedPacket {
   checkPacketSpec(spec);
   const inferred: string[] = [];
-  const from = spec.from !== undefined ? neighbour(host, spec.from, '--from') : undefined;
-  const to = spec.to !== undefined ? neighbour(host, spec.to, '--to') : undefined;
+  // A dual-stack neighbour is one per family: the family of --dst or --src decides, else --to's first address.
+  const given = spec.dst ?? spec.src;
+  const to0 = spec.to !== undefined ? neighbour(host, spec.to, '--to') : undefined;
+  const family = given !== undefined ? parseIpAny(given)?.version : to0?.version;
+  const from = spec.from !== undefined ? (family !== undefined ? host.neighbourByName(spec.from, family) : undefined) ?? neighbour(host, spec.from, '--from') : undefined;
+  const to = to0 && family !== undefined ? host.neighbourByName(to0.name!, family) ?? to0 : to0;
   const srcText = spec.src ?? (from ? formatIp(from.version, from.ip) : undefined);
   const dstText = spec.dst ?? (to ? formatIp(to.version, to.ip) : undefined);
   if (dstText === undefined) throw new PacketError('trace/packet-missing', 'the packet needs a destination (--dst ADDRESS or --to NEIGHBOUR)');
@@ -232,15 +241,30 @@ export function resolvePacket(spec: PacketSpec, host: HostModel): ResolvedPacket
     inferred.push('sent by a local process: no --src, --from or --in');
   }
 
+  if (spec.boundSrc && (entry.kind !== 'local' || !src)) {
+    throw new PacketError('trace/packet-entry', '--bound-src needs a packet sent by a local process with --src (the address its socket is bound to)');
+  }
+  // A local broadcast or multicast: the device the kernel sends it out of (sim/cast-route.ts), and from it the source.
+  const cast = entry.kind === 'local' && host.given ? castRoute(host, v, dst.address, spec.boundSrc && src ? src.address : null, spec.out ?? null, {}) : null;
+  if (cast && cast.kind !== 'none') inferred.push(`${cast.kind} ${dstText} leaves by ${cast.dev}: ${cast.why}`);
+  if (!src && cast && cast.kind !== 'none') {
+    const chosen = host.selectSource(v, cast.dev, null);
+    if (chosen === null) throw new PacketError('trace/packet-missing', `cannot choose a source address (${cast.dev} has no IPv${v} address): give --src`);
+    src = { version: v, address: chosen };
+    inferred.push(`source ${formatIp(v, chosen)}: the primary address of ${cast.dev} (inet_select_addr())`);
+  }
   // Source address of a local packet: the route's preferred source.
   if (!src) {
     if (entry.kind !== 'local') throw new PacketError('trace/packet-missing', 'the packet needs a source address (--src or --from)');
     const r = host.route(v, dst.address);
     const dev = spec.out ?? (r.kind === 'unicast' ? r.dev : r.kind === 'local' ? 'lo' : null);
-    const chosen = r.kind === 'local' ? dst.address : dev ? host.selectSource(v, dev, r.kind === 'unicast' ? r.via ?? dst.address : null) : null;
+    // fib_result_prefsrc(): the route's preferred source (a connected route's is its primary address), else
+    // inet_select_addr() on the device.
+    const prefsrc = spec.out === undefined && r.kind === 'unicast' && r.route.src !== null && !r.route.connected ? r.route.src : null;
+    const chosen = r.kind === 'local' ? dst.address : prefsrc ?? (dev ? host.selectSource(v, dev, r.kind === 'unicast' ? r.via ?? dst.address : null) : null);
     if (chosen === null) throw new PacketError('trace/packet-missing', 'cannot choose a source address (no route): give --src');
     src = { version: v, address: chosen };
-    inferred.push(`source ${formatIp(v, chosen)}: the address the kernel selects for ${dev ?? 'the route'}`);
+    inferred.push(prefsrc !== null ? `source ${formatIp(v, chosen)}: the route's preferred source (src)` : `source ${formatIp(v, chosen)}: the primary address the kernel selects for ${dev ?? 'the route'}`);
   }
 
   // MAC addresses of a received frame.
@@ -269,6 +293,8 @@ export function resolvePacket(spec: PacketSpec, host: HostModel): ResolvedPacket
     }
   }
   const icmpReq = icmpType !== null && icmpReplyType(v, icmpType) !== null;
+  const hop = v === 6 && proto === 58 && icmpType !== null ? linkLocalHopLimit(icmpType) : null;
+  if (hop && spec.ttl === undefined) inferred.push(hop.why);
   const length = spec.length ?? defaultLength(v, proto, tcpFlags);
   // The IP total length as xt_length reads it: tot_len of IPv4 (at least its 20-byte header), payload_len + 40
   // of IPv6 (net/netfilter/xt_length.c).
@@ -286,7 +312,7 @@ export function resolvePacket(spec: PacketSpec, host: HostModel): ResolvedPacket
     tcpFlags,
     mark: spec.mark ?? 0,
     length,
-    ttl: spec.ttl ?? 64,
+    ttl: spec.ttl ?? hop?.value ?? 64,
     tos: spec.tos ?? 0,
     ipId: 0,
     df: proto === 6 || proto === 1 || proto === 58,
@@ -305,7 +331,18 @@ export function resolvePacket(spec: PacketSpec, host: HostModel): ResolvedPacket
     secmark: 0,
   };
   if (hasPorts && spec.sport === undefined) inferred.push('source port 40000 assumed: no --sport');
-  return { packet, entry, state, reply: !!spec.reply, out: spec.out ?? null, physOut: spec.physOut ?? null, inferred };
+  return { packet, entry, state, reply: !!spec.reply, out: spec.out ?? null, physOut: spec.physOut ?? null, boundSrc: !!spec.boundSrc, inferred };
+}
+
+/**
+ * The hop limit a neighbour-discovery or MLD message always carries: 255 for router and neighbour solicitations
+ * and advertisements and redirects (RFC 4861, "Message Validation": ndisc_rcv() drops any other), 1 for MLD
+ * (RFC 2710 and RFC 3810, "Message Formats": igmp6_send() builds them with hop limit 1).
+ */
+function linkLocalHopLimit(type: number): { value: number; why: string } | null {
+  if (type >= 133 && type <= 137) return { value: 255, why: `hop limit 255 assumed: ICMPv6 type ${type} is neighbour discovery, which is sent with 255 (RFC 4861; ndisc_rcv drops others); no --ttl` };
+  if (type === 130 || type === 131 || type === 132 || type === 143) return { value: 1, why: `hop limit 1 assumed: ICMPv6 type ${type} is MLD, which is sent with 1 (RFC 3810); no --ttl` };
+  return null;
 }
 
 function inSubnet(v: Version, a: bigint, net: bigint, prefix: number): boolean {

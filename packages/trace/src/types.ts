@@ -1,11 +1,12 @@
 // Public result types of a trace: outcomes, steps (in the legacy TRACE vocabulary, see docs/netfilter.md §legacy-trace),
 // events (routing, NAT, bridge decisions, log lines), and the packet as seen at each step.
 import type { Rule } from '@chainsight/grammar';
+import type { Backend } from '@chainsight/netfilter';
 import type { LeftOut } from './sim/pending';
 
 export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING' | 'BROUTING';
 export type StepFamily = 'ip' | 'ip6' | 'bridge';
-export type Backend = 'nft' | 'legacy';
+export type { Backend };
 
 /** What a hook saw: the fields the kernel logs (IN=, OUT=, PHYSIN=, …) and those rules match on. */
 export interface PacketView {

@@ -14,7 +14,7 @@ const COMMANDS: Record<string, string> = {
   hostname: 'uname -n', kernel: 'uname -r', 'iptables-version': 'iptables -V', 'iptables-save': 'iptables-save', 'ip6tables-save': 'ip6tables-save',
   'ebtables-save': 'ebtables-save', 'ipset-save': 'ipset save', 'nft-ruleset': 'nft -j list ruleset', 'ip-addr': 'ip -j -d addr show',
   'ip-route': 'ip -j -4 route show table all', 'ip6-route': 'ip -j -6 route show table all', 'ip-rule': 'ip -j -4 rule show',
-  'ip6-rule': 'ip -j -6 rule show', 'ip-neigh': 'ip -j neigh show', 'bridge-fdb': 'bridge -j fdb show', sysctl: 'sysctls',
+  'ip6-rule': 'ip -j -6 rule show', 'ip-neigh': 'ip -j neigh show', 'ip-maddr': 'ip -j maddr show', 'bridge-fdb': 'bridge -j fdb show', sysctl: 'sysctls',
 };
 
 export const IPTABLES_SAVE = [
@@ -53,6 +53,7 @@ const DEFAULTS: Record<string, string> = {
   'ip-rule': '[{"priority":0,"src":"all","table":"local"},{"priority":32766,"src":"all","table":"main"},{"priority":32767,"src":"all","table":"default"}]\n',
   'ip6-rule': '[{"priority":0,"src":"all","table":"local"},{"priority":32766,"src":"all","table":"main"}]\n',
   'ip-neigh': '[{"dst":"172.17.0.2","dev":"docker0","lladdr":"02:42:ac:11:00:02","state":["REACHABLE"]}]\n',
+  'ip-maddr': '[{"ifindex":1,"ifname":"lo","maddr":[{"family":"inet","address":"224.0.0.1"}]},{"ifindex":3,"ifname":"docker0","maddr":[{"family":"inet","address":"224.0.0.251"},{"family":"inet","address":"224.0.0.1"}]}]\n',
   'bridge-fdb': '[{"mac":"02:42:ac:11:00:02","ifname":"veth1","master":"docker0","state":""}]\n',
   sysctl: [
     'net/ipv4/ip_forward = 1', 'net/ipv6/conf/all/forwarding = 0', 'net/bridge/bridge-nf-call-iptables = 1', 'net/bridge/bridge-nf-call-ip6tables = 1',

@@ -118,8 +118,22 @@ describe('what a capture says about itself', () => {
     const full = capture();
     const cut = full.slice(0, full.indexOf('### chainsight-capture begin ip-neigh'));
     expect(read(cut).diagnostics.filter((d) => d.code === 'capture/truncated').map((d) => d.message)).toEqual([
-      "the capture has no section 'ip-neigh', 'bridge-fdb', 'sysctl': the file was cut short or edited",
+      "the capture has no section 'ip-neigh', 'ip-maddr', 'bridge-fdb', 'sysctl': the file was cut short or edited",
     ]);
+  });
+
+  it('reads a capture written before the ip-maddr section existed, with a note of what it lacks', () => {
+    const older = capture({ 'ip-maddr': null });
+    // no warning or error: a note only
+    expect(problems(older)).toEqual([]);
+    expect(codes(older)).toEqual(['info capture/nft-not-modelled', 'info capture/older-capture']);
+    const r = read(older);
+    expect(r.diagnostics.find((d) => d.code === 'capture/older-capture')!.message).toBe(
+      "the capture has no section 'ip-maddr' (written by an older capture script): multicast group memberships are unknown (only the groups the kernel joins by itself are known)",
+    );
+    expect(r.host!.interfaces.find((i) => i.name === 'docker0')!.multicast).toBeUndefined();
+    // with the section, each interface's groups
+    expect(read(capture()).host!.interfaces.find((i) => i.name === 'docker0')!.multicast).toEqual(['224.0.0.251', '224.0.0.1']);
   });
 });
 

@@ -63,7 +63,7 @@ describe('each packet field', () => {
   it('every field is checked and every PacketSpec key has a field', () => {
     const keys = new Set(PACKET_FIELDS.map((f) => f.key));
     expect(keys.size).toBe(PACKET_FIELDS.length);
-    expect([...keys].sort()).toEqual(['dport', 'dst', 'dstMac', 'from', 'gid', 'icmpCode', 'icmpType', 'in', 'length', 'local', 'mark', 'out', 'physIn', 'physOut', 'proto', 'reply', 'sport', 'src', 'srcMac', 'state', 'tcpFlags', 'to', 'tos', 'ttl', 'uid']);
+    expect([...keys].sort()).toEqual(['boundSrc', 'dport', 'dst', 'dstMac', 'from', 'gid', 'icmpCode', 'icmpType', 'in', 'length', 'local', 'mark', 'out', 'physIn', 'physOut', 'proto', 'reply', 'sport', 'src', 'srcMac', 'state', 'tcpFlags', 'to', 'tos', 'ttl', 'uid']);
   });
 });
 

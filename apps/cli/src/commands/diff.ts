@@ -7,12 +7,13 @@ import { toJson } from '../json';
 import { counts, loadRulesets, pairRulesets, renderDiagnostics } from '../load';
 import { DIFF_HELP } from '../messages/diff';
 import { INPUT_OPTION_DEFS, loadOptions } from './input-options';
+import { nativeTablesNote } from '../mixed-host';
 
 const list = (values: readonly string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 
 export const command: Command = {
   name: 'diff',
-  async run(argv, { io, colors: c }) {
+  async run(argv, { io, colors: c, data }) {
     const args = parseArgs(argv, {
       ...INPUT_OPTION_DEFS,
       table: { value: true, repeat: true },
@@ -24,6 +25,8 @@ export const command: Command = {
       stat: {},
       format: { value: true },
       verbose: { short: 'v' },
+      semantic: {},
+      explain: { value: true },
     });
     if (args.flags.has('help')) { io.stdout(DIFF_HELP + '\n'); return EXIT.ok; }
     if (args.positionals.length !== 2) {
@@ -33,7 +36,7 @@ export const command: Command = {
     }
     if (args.positionals[0] === '-' && args.positionals[1] === '-') throw new UsageError('only one of OLD and NEW can be read from stdin');
     if (args.flags.has('counters') && args.flags.has('ignore-counters')) throw new UsageError('--counters and --ignore-counters contradict each other');
-    const format = choice(args, 'format', ['text', 'json'] as const, 'text');
+    const format = choice(args, 'format', ['text', 'json', 'html'] as const, 'text');
     const tables = args.options.get('table') ?? [];
     // A listing (-S / -L) does not name its table: the first --table names it.
     const load = loadOptions({ ...args, options: new Map([...args.options].filter(([k]) => k !== 'table')) });
@@ -48,8 +51,17 @@ export const command: Command = {
       ignoreComments: args.flags.has('ignore-comments'), ignoreCounters: !args.flags.has('counters'),
     };
     const result = diffSnapshots(before.result.snapshot, after.result.snapshot, options);
+    // --semantic: which packets change fate (diff-semantic.ts); the rule-level result gives its change count.
+    if (args.flags.has('semantic') || args.options.has('explain')) {
+      const code = await (await import('./diff-semantic')).runSemanticDiff({ io, colors: c, before: before.result.snapshot, after: after.result.snapshot, rules: result, format, explain: args.options.get('explain')?.[0], semantic: args.flags.has('semantic') });
+      return counts([...before.result.diagnostics, ...after.result.diagnostics]).errors ? EXIT.error : code;
+    }
+    // iptables-nft saves cannot show native nftables tables: said once (mixed-host.ts).
+    const unseen = nativeTablesNote([before, after].map((f) => ({ snapshot: f.result.snapshot, text: f.text })));
+    if (unseen) result.notes.push(unseen);
     for (const n of result.notes) io.stderr(`${c.yellow('note')}: ${n.message} ${c.dim(`[${n.code}]`)}\n`);
     if (format === 'json') io.stdout(toJson(result) + '\n');
+    else if (format === 'html') data((await import('./diff-html')).diffHtml(toJson(result), argv));
     else if (args.flags.has('stat')) io.stdout(renderStat(result, { style: c }));
     else io.stdout(renderText(result, { style: c, verbose }));
 

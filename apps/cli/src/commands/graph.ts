@@ -7,6 +7,7 @@ import { toJson } from '../json';
 import { counts, loadRulesets, oneRuleset, renderDiagnostics } from '../load';
 import { GRAPH_HELP } from '../messages/graph';
 import { INPUT_OPTION_DEFS, loadOptions } from './input-options';
+import { readMaybeNft } from '../nft-input';
 
 export const command: Command = {
   name: 'graph',
@@ -18,8 +19,13 @@ export const command: Command = {
       io.stderr(GRAPH_HELP + '\n');
       return EXIT.error;
     }
-    const format = choice(args, 'format', ['dot', 'mermaid', 'json'] as const, 'dot');
-    const file = oneRuleset(await loadRulesets(io, args.positionals[0]!, loadOptions(args)));
+    // `text` is for nftables rulesets, `mermaid` for x_tables ones (checked once the file says which it is).
+    const format = choice(args, 'format', ['dot', 'mermaid', 'json', 'text'] as const, 'dot');
+    // An nftables ruleset has its own drawing (nft-graph.ts: base chains by hook, jump/goto/vmap edges).
+    const input = await readMaybeNft(io, args.positionals[0]!);
+    if ('nft' in input) return (await import('./nft-graph')).nftGraph(input.nft, args, { io, colors: c, data });
+    if (format === 'text') throw new UsageError('--format text draws nftables rulesets; for iptables-save use dot, mermaid or json');
+    const file = oneRuleset(await loadRulesets(io, args.positionals[0]!, loadOptions(args), input.text));
     renderDiagnostics(io, file, c, 'error');
     const graph = buildChainGraph(file.result.snapshot);
     const table = args.options.get('table')?.[0];

@@ -17,7 +17,8 @@ export const FOLD_AFTER = 20;
 export const RELATED_SHOWN = 3;
 
 export interface FileReport {
-  file: LoadedFile;
+  /** `result` is absent for an nftables ruleset (nft-lint.ts), which has no x_tables snapshot. */
+  file: Pick<LoadedFile, 'path' | 'text' | 'section'> & { result?: LoadedFile['result'] };
   /** Parse errors (they make the exit code 2), then lint findings, in position order. */
   diagnostics: Diagnostic[];
 }

@@ -10,6 +10,8 @@ import type { CliIo } from '../io';
 import { InputError, formatDiagnostic, loadRulesets, counts, type LoadedFile } from '../load';
 import { LINT_HELP } from '../messages/lint';
 import { INPUT_OPTION_DEFS, loadOptions } from './input-options';
+import { readMaybeNft, type NftFile } from '../nft-input';
+import { mixedHostNotes, nativeTablesNote } from '../mixed-host';
 import { loadConfig } from './lint-config';
 import { renderJson, renderSarif, renderText, type FileReport } from './lint-output';
 import { groupFiles, lintGroup, type MergeMode } from './lint-rulesets';
@@ -44,7 +46,7 @@ const byPosition = (a: Diagnostic, b: Diagnostic) => a.span.start.offset - b.spa
 
 export const command: Command = {
   name: 'lint',
-  async run(argv, { io, colors: c }) {
+  async run(argv, { io, colors: c, data }) {
     const args = parseArgs(argv, {
       ...INPUT_OPTION_DEFS, format: { value: true }, config: { value: true }, rule: { value: true, repeat: true },
       'max-warnings': { value: true }, quiet: {}, 'list-rules': {}, merge: {}, 'no-merge': {},
@@ -52,7 +54,7 @@ export const command: Command = {
     if (args.flags.has('help')) { io.stdout(LINT_HELP + '\n'); return EXIT.ok; }
     if (args.flags.has('list-rules')) { listRules(io); return EXIT.ok; }
     if (!args.positionals.length) { io.stderr(LINT_HELP + '\n'); return EXIT.error; }
-    const format = choice(args, 'format', ['text', 'json', 'sarif'] as const, 'text');
+    const format = choice(args, 'format', ['text', 'json', 'sarif', 'html'] as const, 'text');
     const limit = maxWarnings(args);
     const merge = mergeMode(args);
     const loaded = await loadConfig(io, args);
@@ -64,8 +66,18 @@ export const command: Command = {
     const config = loaded.config;
     // A host capture gives one ruleset per rules section (iptables-save, ip6tables-save, ebtables-save).
     const files: LoadedFile[] = [];
-    for (const p of args.positionals) files.push(...(await loadRulesets(io, p, loadOptions(args))));
+    // nftables rulesets are linted with the nft checks (nft-lint.ts); iptables-nft saves given without them are
+    // said to hide native tables, with them compared to them (mixed-host.ts).
+    const nftFiles: NftFile[] = [];
+    for (const p of args.positionals) {
+      const input = await readMaybeNft(io, p);
+      if ('nft' in input) nftFiles.push(input.nft);
+      else files.push(...(await loadRulesets(io, p, loadOptions(args), input.text)));
+    }
     const { groups, assumptions } = groupFiles(files, merge);
+    const unseen = nativeTablesNote(files.map((f) => ({ snapshot: f.result.snapshot, text: f.text })), nftFiles.length > 0);
+    const hostNotes = [...(unseen ? [unseen] : []), ...mixedHostNotes(files.map((f) => f.result.snapshot).filter((s) => s.tables.length), nftFiles)];
+    assumptions.push(...hostNotes.map((n) => `${n.message} [${n.code}]`));
     const found = new Map<LoadedFile, Diagnostic[]>();
     for (const g of groups) {
       try {
@@ -80,11 +92,16 @@ export const command: Command = {
       if (args.flags.has('quiet')) lintFound = lintFound.filter((d) => d.severity === 'error');
       return { file, diagnostics: [...inputProblems(file), ...lintFound.sort(byPosition)] };
     });
+    if (nftFiles.length) {
+      const { nftLintReport } = await import('./nft-lint');
+      for (const f of nftFiles) reports.push(nftLintReport(f, config, args.flags.has('quiet')));
+    }
     if (format === 'json') renderJson(io, reports, assumptions);
     else if (format === 'sarif') renderSarif(io, reports, assumptions);
+    else if (format === 'html') data((await import('./lint-html')).lintHtml(reports, assumptions, argv));
     else renderText(io, reports, assumptions, c);
 
-    if (reports.some((r) => r.diagnostics.some((d) => d.severity === 'error' && (d.code.startsWith('parse/') || d.code.startsWith('capture/'))))) return EXIT.error;
+    if (reports.some((r) => r.diagnostics.some((d) => d.severity === 'error' && (d.code.startsWith('parse/') || d.code.startsWith('capture/') || d.code.startsWith('nft/'))))) return EXIT.error;
     const n = counts(reports.flatMap((r) => r.diagnostics));
     if (n.errors || (limit !== null && n.warnings > limit)) return EXIT.findings;
     return EXIT.ok;

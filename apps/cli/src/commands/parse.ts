@@ -8,6 +8,9 @@ import { PARSE_HELP } from '../messages/index';
 import type { Colors } from '../color';
 import { captureJson, captureRulesets, captureSummary } from '../capture-input';
 import { INPUT_OPTION_DEFS, loadOptions } from './input-options';
+import { isNftText, parseNftFile, renderNftDiagnostics, type NftFile } from '../nft-input';
+import { mixedHostNotes, nativeTablesNote } from '../mixed-host';
+import { nftParseJson, nftSummary } from './nft-parse';
 
 const FAMILY_NAME = { ipv4: 'IPv4', ipv6: 'IPv6', bridge: 'bridge (ebtables)' } as const;
 
@@ -85,19 +88,27 @@ export const command: Command = {
     if (args.flags.has('help')) { io.stdout(PARSE_HELP + '\n'); return EXIT.ok; }
     if (!args.positionals.length) { io.stderr(PARSE_HELP + '\n'); return EXIT.error; }
     const format = choice(args, 'format', ['text', 'json'] as const, 'text');
-    const files: (LoadedFile | IpsetFile)[] = [];
+    const files: (LoadedFile | IpsetFile | NftFile)[] = [];
     for (const p of args.positionals) {
       // `ipset save` output is read as sets (the contents `chainsight trace` decides -m set with).
       const text = await readInput(io, p);
       const file = displayName(p);
       // A host capture: one ruleset per rules section, the capture summarised with the first.
       if (looksLikeCapture(text)) { files.push(...(await captureRulesets(p, text, loadOptions(args)))); continue; }
+      // An nftables ruleset (listing, JSON or nft -f script) is read as one (nft-input.ts).
+      if (isNftText(text)) { files.push(parseNftFile(p, text)); continue; }
       files.push(looksLikeIpsetSave(text) ? { kind: 'ipset', path: file, text, ipset: parseIpsetSave(text, file) } : parseLoaded(p, text, loadOptions(args)));
     }
+    // iptables-nft saves: what native nftables tables they cannot show (mixed-host.ts), said once.
+    const saves = files.flatMap((f) => ('kind' in f ? [] : [f]));
+    const nftFiles = files.filter((f): f is NftFile => 'kind' in f && f.kind === 'nft');
+    const unseen = nativeTablesNote(saves.map((f) => ({ snapshot: f.result.snapshot, text: f.text })), nftFiles.length > 0);
+    const notes = [...(unseen ? [unseen] : []), ...mixedHostNotes(saves.map((f) => f.result.snapshot).filter((s) => s.tables.length), nftFiles)];
     if (format === 'json') {
       io.stdout(toJson({
         schema: 'chainsight.parse/1',
-        files: files.map((f) => ('ipset' in f
+        ...(notes.length ? { notes } : {}),
+        files: files.map((f) => ('kind' in f && f.kind === 'nft' ? nftParseJson(f) : 'ipset' in f
           ? { file: f.path, detected: { format: 'ipset-save', reason: "'create NAME TYPE' lines (ipset save)" }, ipsets: f.ipset.sets, diagnostics: f.ipset.diagnostics }
           : {
             file: f.path,
@@ -108,6 +119,11 @@ export const command: Command = {
       }) + '\n');
     } else {
       for (const f of files) {
+        if ('kind' in f && f.kind === 'nft') {
+          renderNftDiagnostics(io, f, c);
+          if (!args.flags.has('quiet')) io.stdout(nftSummary(f, c) + '\n');
+          continue;
+        }
         if ('ipset' in f) {
           for (const d of f.ipset.diagnostics) io.stderr(formatDiagnostic(d, f.text, c) + '\n');
           if (!args.flags.has('quiet')) io.stdout(ipsetSummary(f, c) + '\n');
@@ -117,6 +133,7 @@ export const command: Command = {
         if (!args.flags.has('quiet')) io.stdout((f.capture ? captureSummary(f.path, f.capture).join('\n') + '\n' : '') + summary(f, c) + '\n');
       }
     }
+    for (const n of notes) io.stderr(`${c.yellow('note')}: ${n.message} ${c.dim(`[${n.code}]`)}\n`);
     const all = files.flatMap((f) => ('ipset' in f ? f.ipset.diagnostics : f.result.diagnostics));
     const n = counts(all);
     if (n.errors) return EXIT.error;

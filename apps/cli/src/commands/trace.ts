@@ -2,7 +2,7 @@
 import { looksLikeCapture, looksLikeIpsetSave, type IpSet, type Snapshot } from '@chainsight/grammar';
 import {
   HostModel, PACKET_FIELDS, PacketError, defaultHostContext, parseCidr, resolvePacket, checkExpectation, packetField, compileRuleset, looksLikeHostInput, parseExpectation, parseBatchLine, readHostInputs, renderKernelLog, renderText, toTraceJson,
-  trace, traceConversation, type CompiledRuleset, type ConversationStep, type Expectation, type HostContext, type PacketSpec, type TraceOptions,
+  trace, traceConversation, type CompiledRuleset, type ConversationResult, type ConversationStep, type Expectation, type HostContext, type PacketSpec, type TraceOptions,
   type TraceResult,
 } from '@chainsight/trace';
 import { choice, optionValue, parseArgs, UsageError, type ParsedArgs } from '../args';
@@ -13,13 +13,14 @@ import { toJson } from '../json';
 import { displayName, emptyInput, formatDiagnostic, InputError, loadIpsets, parseLoaded, readInput, renderDiagnostics } from '../load';
 import { loadCapture } from '../capture-input';
 import { TRACE_HELP, TRACE_NO_RULES } from '../messages/trace';
+import { nativeTablesNote } from '../mixed-host';
 import { INPUT_OPTION_DEFS, loadOptions } from './input-options';
 
 const V = { value: true } as const;
 const OPTIONS = {
   ...INPUT_OPTION_DEFS,
   src: V, dst: V, proto: V, sport: V, dport: V, 'icmp-type': V, 'icmp-code': V, 'tcp-flags': V, state: V, reply: {}, mark: V,
-  in: V, 'phys-in': V, local: {}, from: V, to: V, out: V, 'phys-out': V, 'src-mac': V, 'dst-mac': V, length: V, ttl: V,
+  in: V, 'phys-in': V, local: {}, 'bound-src': {}, from: V, to: V, out: V, 'phys-out': V, 'src-mac': V, 'dst-mac': V, length: V, ttl: V,
   tos: V, uid: V, gid: V,
   then: { value: true, repeat: true },
   'local-addr': { value: true, repeat: true },
@@ -72,6 +73,12 @@ function parseThen(args: ParsedArgs): ConversationStep[] {
     if (kind === 'error') return { direction: 'reply', error: true, ...(arg !== undefined ? { icmpType: arg } : {}) };
     return { direction: kind as 'request' | 'reply', ...(arg !== undefined ? { tcpFlags: arg.toUpperCase() } : {}) };
   });
+}
+
+/** `--format json` of a conversation (docs/trace-json.md); `--format html` draws the same document. */
+function conversationJson(conv: ConversationResult, then: readonly ConversationStep[]) {
+  const steps = [null, ...then];
+  return { schema: 'chainsight.trace-conversation/1' as const, conversation: conv.packets.map((r, i) => ({ index: i + 1, is: describeStep(steps[i]!), ...toTraceJson(r) })) };
 }
 
 function describeStep(s: ConversationStep | null): string {
@@ -235,11 +242,11 @@ async function runBatch(io: CliIo, c: Colors, compiled: CompiledRuleset, path: s
 
 export const command: Command = {
   name: 'trace',
-  async run(argv, { io, colors: c }) {
+  async run(argv, { io, colors: c, data }) {
     const args = parseArgs(argv, OPTIONS);
     if (args.flags.has('help')) { io.stdout(TRACE_HELP + '\n'); return EXIT.ok; }
     if (!args.positionals.length) { io.stderr(TRACE_HELP + '\n'); return EXIT.error; }
-    const format = choice(args, 'format', ['text', 'json', 'kernel'] as const, 'text');
+    const format = choice(args, 'format', ['text', 'json', 'kernel', 'html'] as const, 'text');
     const backend = args.options.has('backend') ? choice(args, 'backend', ['nft', 'legacy'] as const, 'nft') : undefined;
     const expect = parseExpect(optionValue(args, 'expect'));
     const opts: TraceOptions = { assume: parseAssumptions(args), traceAll: args.flags.has('trace-all') };
@@ -247,6 +254,7 @@ export const command: Command = {
     if (max !== undefined) opts.maxOutcomes = max;
     const batch = optionValue(args, 'batch');
     const spec = packetFromArgs(args);
+    if (batch !== undefined && format === 'html') throw new UsageError('--format html draws one trace (or one --then conversation), not a --batch');
     if (batch !== undefined && Object.keys(spec).length) throw new UsageError('--batch takes the packets from the file: give no packet options with it');
     // Everything the command line alone decides is checked before any input is read.
     const then = batch === undefined ? parseThen(args) : [];
@@ -265,16 +273,20 @@ export const command: Command = {
     const localAddresses = localAddressesOf(args, inputs.host !== null);
     const compiled = compileRuleset(inputs.snapshots, inputs.host, { ...(backend ? { backend } : {}), ...(inputs.ipsets.length ? { ipsets: inputs.ipsets } : {}), ...(localAddresses.length ? { localAddresses } : {}) });
     for (const w of compiled.warnings) io.stderr(`${c.yellow('warning')}: ${w}\n`);
+    // iptables-nft saves cannot show native nftables tables that also see the packet (mixed-host.ts).
+    const unseen = nativeTablesNote(inputs.snapshots.map((snapshot) => ({ snapshot, text: inputs.texts.get(snapshot.fileName) })));
+    if (unseen) io.stderr(`${c.yellow('note')}: ${unseen.message} ${c.dim(`[${unseen.code}]`)}\n`);
     // A loop of jumps or gotos a built-in chain reaches: the kernel would not load these rules, so nothing is traced.
     for (const d of compiled.refused) io.stderr(formatDiagnostic(d, inputs.texts.get(d.file), c) + '\n');
     if (compiled.refused.length) return EXIT.error;
-    if (batch !== undefined) return runBatch(io, c, compiled, batch, format, opts, expect);
+    if (batch !== undefined && format !== 'html') return runBatch(io, c, compiled, batch, format, opts, expect);
     let result: TraceResult;
     try {
       if (then.length) {
         const conv = traceConversation(compiled, spec, then, opts);
         const steps = [null, ...then];
-        if (format === 'json') io.stdout(toJson({ schema: 'chainsight.trace-conversation/1', conversation: conv.packets.map((r, i) => ({ index: i + 1, is: describeStep(steps[i]!), ...toTraceJson(r) })) }) + '\n');
+        if (format === 'json') io.stdout(toJson(conversationJson(conv, then)) + '\n');
+        else if (format === 'html') data((await import('./trace-html')).traceHtml(conversationJson(conv, then), inputs.texts, argv));
         else {
           for (const [i, r] of conv.packets.entries()) {
             const head = `packet ${i + 1} of ${conv.packets.length}: ${describeStep(steps[i]!)}`;
@@ -284,7 +296,8 @@ export const command: Command = {
         result = conv.packets[conv.packets.length - 1]!;
       } else {
         result = trace(compiled, spec, opts);
-        io.stdout(render(result, format, c));
+        if (format === 'html') data((await import('./trace-html')).traceHtml(toTraceJson(result), inputs.texts, argv));
+        else io.stdout(render(result, format, c));
       }
     } catch (e) {
       if (e instanceof PacketError) { io.stderr(`${c.red('error')}: ${e.message}\n`); return EXIT.error; }

@@ -21,8 +21,14 @@ ${COMMON_INPUT_OPTIONS.replace(/  --table T .*/, '  --table T          compare o
   --counters         report counter changes of rules and built-in chain policies
   --stat             a per-table summary instead of the rule listing
   --format F         text (default) | json (the change model, schema chainsight.diff/1; see docs/diff-json.md)
+                     | html (one self-contained page of the changes)
   -v, --verbose      also list changes folded into service lines, every move, the rules of added or
                      removed chains, and parse warnings
+  --semantic         which packets change fate instead of which rules changed: per table and built-in
+                     chain, the packets whose outcome (verdict, REJECT answer, NAT target) differs, as
+                     regions with the deciding rule on each side and a witness; exit 0 when none does
+                     (docs/semantic-diff.md; JSON schema chainsight.diff-semantic/1)
+  --explain N        with --semantic: trace region N's witness through OLD, then NEW
   -h, --help
 
 Exit codes (like diff(1)): 0 no difference, 1 differences, 2 errors (bad usage, unreadable or invalid input).`;

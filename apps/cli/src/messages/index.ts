@@ -12,6 +12,7 @@ Commands:
   lint FILE...     find broken, dead and misplaced rules before deploying them
   graph FILE       draw the chain graph (dot, mermaid or json)
   diff OLD NEW     what changed between two snapshots, rule by rule
+  query FILE       which packets reach a rule, get a verdict, are masqueraded or DNATed (every packet at once)
   explain LOG      annotate real kernel TRACE output with the rules it refers to
   capture --script print the script that captures a host's rules and facts into one file (host.capture)
 

@@ -10,6 +10,7 @@ Each finding has a code lint/<rule>; 'chainsight lint --list-rules' lists them (
 Options:
 ${COMMON_INPUT_OPTIONS}
   --format F         text (default: findings with code frames) | json (schema chainsight.lint/1; docs/lint-json.md) | sarif (SARIF 2.1.0)
+                     | html (one self-contained page: findings by rule and by chain, filterable by severity)
   --config FILE      configuration (default: ./chainsight.config.json when present):
                        { "rules": { "no-duplicate-rule": "off", "no-unreferenced-chain": ["warning", { "allow": ["X"] }] },
                          "allowChains": ["f2b-*"] }

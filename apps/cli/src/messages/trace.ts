@@ -33,14 +33,19 @@ Packet:
 Where it enters and leaves (inferred from the host context when not given; the output says what was):
   --in IFACE [--phys-in PORT]  received on IFACE (a bridge with --phys-in: arrives on that bridge port)
   --local                      sent by a local process
-  --out IFACE / --phys-out P   pin the egress interface / bridge port
+  --bound-src                  the local sender's socket is bound to --src (bind()): a broadcast to
+                               255.255.255.255 or a multicast leaves by the device that owns it; without it
+                               the route chooses the device (docs/host-facts.md §local-broadcast)
+  --out IFACE / --phys-out P   pin the egress interface / bridge port (a local packet: the socket's device,
+                               SO_BINDTODEVICE or IP_MULTICAST_IF)
   --local-addr IP              without host facts: an address of this host (repeatable); given, these are all
                                of them. Not given, whether a destination is the host's forks the trace (each
                                outcome says which it assumes; --assume local=false or local:IP=BOOL pins it)
 
 Output:
   --format F                   text (default) | json (schema chainsight.trace/1, docs/trace-json.md) | kernel (the log lines the
-                               kernel writes: legacy TRACE lines, LOG and ebtables --log lines)
+                               kernel writes: legacy TRACE lines, LOG and ebtables --log lines) | html (one
+                               self-contained page: the path drawn on the netfilter diagram, each step's rule)
   --trace-all                  with --format kernel: as if a raw TRACE rule had matched the packet first
   --expect V                   exit 1 unless every outcome is V: ACCEPT (got through) | DROP | REJECT |
                                delivered | forwarded | masquerade | no-masquerade

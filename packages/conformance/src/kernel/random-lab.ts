@@ -31,8 +31,8 @@ export class RandomLab implements KernelSide {
   private harness: TraceHarness | null = null;
 
   private constructor(
-    private readonly lab: Lab,
-    private readonly topo: Topology,
+    readonly lab: Lab,
+    readonly topo: Topology,
   ) {}
 
   static async open(): Promise<RandomLab> {
@@ -74,7 +74,8 @@ export class RandomLab implements KernelSide {
     return { ok: true };
   }
 
-  private namespaceOf(packet: RandomPacket): string {
+  /** The namespace a packet is sent from. */
+  namespaceOf(packet: RandomPacket): string {
     if (packet.from === 'host') return this.topo.hostNs;
     if (packet.from === EXTERNAL) {
       const x = this.topo.externals.find((e) => e.ip === EXTERNAL);

@@ -2,6 +2,7 @@
 // group, one option), printed as iptables-save text in the order iptables-save itself uses (addresses and
 // interfaces, then -p and its protocol modules, then the other -m modules, then the target), which both
 // iptables-nft-restore and iptables-legacy-restore accept.
+import { xtablesBaseChains } from '@chainsight/netfilter';
 
 export type TableName = 'raw' | 'mangle' | 'nat' | 'filter';
 
@@ -55,12 +56,17 @@ export interface RulesetModel {
   tables: TableModel[];
 }
 
+/** The built-in chains of each table, in hook order (@chainsight/netfilter). */
 export const BUILTIN: Record<TableName, readonly string[]> = {
-  raw: ['PREROUTING', 'OUTPUT'],
-  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
-  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
-  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+  raw: builtinChainsOf('raw'),
+  mangle: builtinChainsOf('mangle'),
+  nat: builtinChainsOf('nat'),
+  filter: builtinChainsOf('filter'),
 };
+
+function builtinChainsOf(table: TableName): readonly string[] {
+  return xtablesBaseChains('legacy', 'ip').filter((c) => c.table === table).map((c) => c.chain);
+}
 
 /** iptables-save's table order. */
 const TABLE_ORDER: readonly TableName[] = ['raw', 'mangle', 'nat', 'filter'];

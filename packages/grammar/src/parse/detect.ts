@@ -1,4 +1,5 @@
 // Auto-detects the input format and address family from the text. `--input-format` / `family` override it.
+import { isFamily } from '@chainsight/netfilter';
 import type { Family, InputFormat } from '../ir/nodes';
 
 export interface Detected {
@@ -34,6 +35,52 @@ const V6_HINT = /(?:^|\s)(?:!\s+)?-[sd]\s+!?\s*[0-9a-fA-F]*:[0-9a-fA-F:.]*(?:\/\
  *  without loading the trace package. */
 export function looksLikeCapture(text: string): boolean {
   return /^\uFEFF?# chainsight-capture format=/.test(text);
+}
+
+/** Where an nftables ruleset starts in a text given as x_tables input (detectNftRuleset). */
+export interface NftRulesetStart {
+  /** text: `nft list ruleset`; json: `nft -j list ruleset`. */
+  form: 'text' | 'json';
+  /** 1-based line and column, 0-based offset, counted in the text given (after a byte order mark, as LineReader). */
+  line: number;
+  column: number;
+  offset: number;
+  /** Length of the opening: `table inet filter {` or `{"nftables":`. */
+  length: number;
+}
+
+// `nft list ruleset` (nftables src/rule.c table_print) starts every table with `table <family> <name> {`; the JSON
+// form (libnftables-json(5)) is one object whose first member is "nftables". Only the first line that is not blank
+// or a comment is looked at: nft may print `# Warning: table … is managed by iptables-nft` first.
+const NFT_TABLE = /^([ \t]*)(table[ \t]+(\S+)[ \t]+\S+[ \t]*\{)/;
+const NFT_JSON = /^([ \t]*)(\{\s*"nftables"\s*:)/;
+
+/**
+ * An nftables ruleset where iptables-save (or another x_tables format) was expected, located at its first table
+ * or at the JSON object's start; null for anything else. Reads lines until the first meaningful one only.
+ */
+export function detectNftRuleset(text: string): NftRulesetStart | null {
+  let offset = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = 1;
+  while (offset <= text.length) {
+    const nl = text.indexOf('\n', offset);
+    const end = nl < 0 ? text.length : nl;
+    const lineText = text.slice(offset, Math.min(end, offset + 4096)).replace(/\r$/, '');
+    const trimmed = lineText.trim();
+    if (trimmed && !trimmed.startsWith('#')) {
+      const t = NFT_TABLE.exec(lineText);
+      if (t && isFamily(t[3]!)) return { form: 'text', line, column: t[1]!.length + 1, offset: offset + t[1]!.length, length: t[2]!.length };
+      // The JSON object may run over several lines: its opening is matched on the rest of the text.
+      const j = NFT_JSON.exec(text.slice(offset, offset + 4096));
+      // A pretty-printed object (`| jq`) opens on its own line: then only the brace is marked.
+      if (j) return { form: 'json', line, column: j[1]!.length + 1, offset: offset + j[1]!.length, length: j[2]!.includes('\n') ? 1 : j[2]!.length };
+      return null;
+    }
+    if (nl < 0) break;
+    offset = nl + 1;
+    line++;
+  }
+  return null;
 }
 
 export function detectFormat(text: string): Detected {

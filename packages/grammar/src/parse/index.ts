@@ -3,7 +3,7 @@
 import type { Diagnostic } from '../ir/diagnostic';
 import type { Family, InputFormat, Snapshot } from '../ir/nodes';
 import { spanOf } from '../ir/span';
-import { detectFormat } from './detect';
+import { detectFormat, detectNftRuleset } from './detect';
 import { DiagnosticSink, type TextOrigin } from './diagnostics';
 import { parseLineFormat } from './save';
 import { parseIptablesListing } from './listing-L';
@@ -38,6 +38,18 @@ export function parseSnapshot(text: string, options: ParseOptions = {}): ParseRe
   // A command script may be ebtables; the iptables formats never are.
   else if (family === 'bridge' && !options.family && format !== 'commands') family = 'ipv4';
   const reason = options.format ? 'given with --input-format' : detected.reason;
+  const nft = detectNftRuleset(text);
+  if (nft) {
+    // Read line by line as iptables-save, every line of it would be an error: one error instead, at its first table.
+    const origin = sink.origin;
+    const command = nft.form === 'json' ? 'nft -j list ruleset' : 'nft list ruleset';
+    sink.error('parse/nftables-ruleset',
+      `this is an nftables ruleset (the output of '${command}'), not ${format} format: chainsight does not read nftables rulesets`,
+      spanOf(origin.line + nft.line - 1, nft.column, origin.offset + nft.offset, nft.length),
+      'give it the output of iptables-save, ip6tables-save or ebtables-save; on an nf_tables host they show only the tables that iptables-nft and ebtables-nft manage');
+    const snapshot: Snapshot = { kind: 'snapshot', fileName, format, family, backend: 'unknown', generator: null, tables: [], lossy: false };
+    return { snapshot, diagnostics: sink.items, detected: { format, family, reason: options.format ? reason : `an nftables ruleset ('${command}')` } };
+  }
   let snapshot: Snapshot;
   // The value cache is per parse: one file, one family (see rule-args.ts).
   resetValueCache();

@@ -1,4 +1,5 @@
 // Lookups over the registry, built once at module load.
+import { xtablesBaseChains } from '@chainsight/netfilter';
 import type { Family } from '../ir/nodes';
 import { EB_BASE, EB_MATCHES, EB_TARGETS, EB_VERDICTS } from './ebtables';
 import { MATCHES } from './matches';
@@ -76,21 +77,20 @@ export function findEbModuleForOption(spelling: string, allowPrefix = true): Mod
   return undefined;
 }
 
-/** Built-in chains per family and table (iptables(8) TABLES; ebtables(8) TABLES). */
+/**
+ * Built-in chains per family and table (iptables(8) TABLES; ebtables(8) TABLES), tables in that order and chains
+ * in hook order: the legacy tables of @chainsight/netfilter (ebtables-nft lacks broute, but its text is read alike).
+ */
 export const BUILTIN_CHAINS: Record<'ip' | 'bridge', Record<string, readonly string[]>> = {
-  ip: {
-    raw: ['PREROUTING', 'OUTPUT'],
-    mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
-    nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
-    filter: ['INPUT', 'FORWARD', 'OUTPUT'],
-    security: ['INPUT', 'FORWARD', 'OUTPUT'],
-  },
-  bridge: {
-    filter: ['INPUT', 'FORWARD', 'OUTPUT'],
-    nat: ['PREROUTING', 'OUTPUT', 'POSTROUTING'],
-    broute: ['BROUTING'],
-  },
+  ip: chainsByTable('ip'),
+  bridge: chainsByTable('bridge'),
 };
+
+function chainsByTable(family: 'ip' | 'bridge'): Record<string, readonly string[]> {
+  const out: Record<string, string[]> = {};
+  for (const c of xtablesBaseChains('legacy', family)) (out[c.table] ??= []).push(c.chain);
+  return out;
+}
 
 /** The built-in chains of a table, or undefined for a table the tool does not have. Table names come from the
  * input: `__proto__` or `constructor` must not find Object.prototype's members. */

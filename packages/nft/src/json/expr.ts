@@ -1,5 +1,6 @@
 // libnftables JSON expressions and statements (libnftables-json(5)) → the model of model/expr.ts and
 // model/stmt.ts. Anything not typed becomes a verbatim expression/statement and a warning at its JSON path.
+import type { Span } from '../model/diagnostic';
 import type { Expr, SetElement } from '../model/expr';
 import type { LocatedStmt, RelOp, Stmt } from '../model/stmt';
 import { PRINTED_BARE_META } from '../text/vocab';
@@ -7,6 +8,8 @@ import { field, type JsonValue } from './reader';
 
 export interface JsonCtx {
   warn(v: JsonValue, path: string, message: string): void;
+  /** The span of a value that starts at `at` (rules and chains are located where their object starts). */
+  span?(at: number): Span;
 }
 
 /** Selectors whose values are strings nft prints quoted (datatype string/ifname). */

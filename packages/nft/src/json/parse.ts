@@ -30,7 +30,7 @@ export function parseNftJson(text: string, file = '<input>'): ParseResult {
     report('error', doc, '$', "expected an object with an 'nftables' array (the output of `nft -j list ruleset`)");
     return { ruleset: rs, diagnostics, format: 'nft-json' };
   }
-  const ctx: JsonCtx = { warn: (v, path, message) => report('warning', v, path, message) };
+  const ctx: JsonCtx = { warn: (v, path, message) => report('warning', v, path, message), span: (at) => lines.span(at, at + 1) };
   list.items.forEach((item, i) => {
     const path = `nftables[${i}]`;
     const entry = item.type === 'object' ? item.entries[0] : undefined;
@@ -109,7 +109,8 @@ function readItem(rs: Ruleset, ctx: JsonCtx, kind: string, body: JsonValue, p: s
     case 'chain': {
       const t = tableOf(rs, body, p);
       const name = req(body, 'name', p);
-      const chain = t.chains.get(name) ?? { name, rules: [] };
+      const chain: import('../model/ruleset').Chain = t.chains.get(name) ?? { name, rules: [] };
+      if (ctx.span && !chain.span) chain.span = ctx.span(body.at);
       const h = opt(body, 'handle');
       if (h !== undefined) chain.handle = Number(h);
       const c = opt(body, 'comment');
@@ -141,6 +142,8 @@ function readItem(rs: Ruleset, ctx: JsonCtx, kind: string, body: JsonValue, p: s
       if (c !== undefined) rule.comment = c;
       const h = opt(body, 'handle');
       if (h !== undefined) rule.handle = Number(h);
+      // Located at the rule's object, so findings about it (lint, mixed hosts) name a line and column.
+      if (ctx.span) rule.span = ctx.span(body.at);
       chain.rules.push(rule);
       return;
     }

@@ -1,5 +1,6 @@
 // Ruleset → `nft list ruleset` text in nft's layout (rule.c table_print, chain_print, set_print, obj_print,
 // flowtable_print in nftables 1.0.x): tabs, one blank line between a table's items, none between tables.
+import { isFamily, isHook, printPriority as printNamedPriority } from '@chainsight/netfilter';
 import type { SetElement } from '../model/expr';
 import type { Chain, Flowtable, NamedSet, NftObject, Priority, Rule, Ruleset, Table } from '../model/ruleset';
 import { quote } from '../text/lexer';
@@ -45,7 +46,7 @@ export function printTable(t: Table): string {
   let delim = '';
   for (const item of t.order) {
     let block: string | undefined;
-    if (item.what === 'chain') block = mapGet(t.chains, item.key, printChain);
+    if (item.what === 'chain') block = mapGet(t.chains, item.key, (c) => printChain(c, t.family));
     else if (item.what === 'set') block = mapGet(t.sets, item.key, printSet);
     else if (item.what === 'flowtable') block = mapGet(t.flowtables, item.key, printFlowtable);
     else block = mapGet(t.objects, item.key, printObject);
@@ -63,13 +64,29 @@ function mapGet<T>(m: Map<string, T>, key: string, f: (v: T) => string): string 
 
 const handleSuffix = (h: number | undefined) => (h !== undefined ? ` # handle ${h}` : '');
 
-export function printPriority(p: Priority): string {
-  if (p.name === undefined) return String(p.offset);
+/**
+ * A priority as nft lists it. A number (JSON's `prio`, or a script's `priority -150`) prints as the named priority
+ * nft would show (rule.c prio2str, @chainsight/netfilter printPriority) when the family and hook are known;
+ * a name prints as written.
+ */
+export function printPriority(p: Priority, family?: string, hook?: string): string {
+  if (p.name === undefined) {
+    if (family === undefined || hook === undefined || !isFamily(family) || !isHook(hook)) return String(p.offset);
+    const named = printNamedPriority(p.offset, family, hook);
+    // nft 1.0.6 (the version the corpus and the kernel lab use) allows and prints dstnat only at prerouting and
+    // srcnat only at postrouting (observed: `type nat hook output priority dstnat` is "invalid priority expression
+    // value in this context", and -100 at output lists as `-100`); later releases also name them at output and
+    // input, as @chainsight/netfilter does. Print what 1.0.6 lists.
+    const name = /^[a-z]+/.exec(named)?.[0];
+    if (family !== 'bridge' && ((name === 'dstnat' && hook !== 'prerouting') || (name === 'srcnat' && hook !== 'postrouting'))) return String(p.offset);
+    return named;
+  }
   if (p.offset === 0) return p.name;
   return `${p.name} ${p.offset < 0 ? '-' : '+'} ${Math.abs(p.offset)}`;
 }
 
-export function printChain(c: Chain): string {
+/** A chain; `family` (its table's) lets a numeric priority print as nft names it. */
+export function printChain(c: Chain, family?: string): string {
   let out = `\tchain ${c.name} {${handleSuffix(c.handle)}\n`;
   if (c.comment !== undefined) out += `\t\tcomment ${quote(c.comment)}\n`;
   const b = c.base;
@@ -77,7 +94,7 @@ export function printChain(c: Chain): string {
     out += `\t\ttype ${b.type} hook ${b.hook}`;
     if (b.devices && (b.devicesList || b.devices.length !== 1)) out += ` devices = { ${b.devices.join(', ')} }`;
     else if (b.devices && b.devices.length === 1) out += ` device ${b.devices[0]}`;
-    out += ` priority ${printPriority(b.priority)};`;
+    out += ` priority ${printPriority(b.priority, family, b.hook)};`;
     if (b.policy) out += ` policy ${b.policy};`;
     out += '\n';
   }
@@ -123,7 +140,8 @@ const TWO_PER_LINE = new Set(['ipv4_addr', 'ct_state', 'ct_status', 'pkt_type'])
 
 export function printFlowtable(f: Flowtable): string {
   let out = `\tflowtable ${f.name} {${handleSuffix(f.handle)}\n`;
-  out += `\t\thook ${f.hook} priority ${printPriority(f.priority)}\n`;
+  // flowtable_print (rule.c) names the priority as for the netdev family.
+  out += `\t\thook ${f.hook} priority ${printPriority(f.priority, 'netdev', f.hook)}\n`;
   if (f.devices.length) out += `\t\tdevices = { ${f.devices.join(', ')} }\n`;
   for (const x of f.extra) out += `\t\t${x}\n`;
   return `${out}\t}\n`;

@@ -36,7 +36,9 @@ export function allOf(c: SymCtx, sets: readonly number[]): number {
  */
 export function unknown(c: SymCtx, m: Match, reason: string, shared: boolean, part?: OptionEntry): number {
   const text = printMatch(m, c.rule.family);
-  const key = shared ? `${c.rule.family}|${text}${part ? `|${part.key}` : ''}` : null;
+  const event = shared ? null : c.oracles.eventIdentity?.(c.rule) ?? null;
+  // An event paired across snapshots: one oracle per match of that rule (its place among the rule's matches).
+  const key = shared ? `${c.rule.family}|${text}${part ? `|${part.key}` : ''}` : event !== null ? `event|${event}|${c.rule.matches.indexOf(m)}|${text}${part ? `|${part.key}` : ''}` : null;
   const where = `${c.file}:${c.rule.span.start.line}`;
   const i = c.oracles.index({ key, reason, where, text });
   return c.space.oracle(i);

@@ -1,35 +1,27 @@
 // Where a (hook, table) visit sits in the IPv4/IPv6 path: used to tell one packet's lines from the next when the
 // trace has no packet id (legacy), and to decide whether a new nft trace id continues an earlier packet.
-// Hook priorities: include/uapi/linux/netfilter_ipv4.h enum nf_ip_hook_priorities (docs/netfilter.md §hook-priorities);
-// iptables-nft puts security at 150 instead of 50 (docs/netfilter.md §builtin-chains), which only reorders it against nat INPUT.
+// Hooks, their place on the path and the tables' priorities come from @chainsight/netfilter (docs/netfilter.md
+// §hook-priorities). The legacy priorities are used for both backends: iptables-nft's security at 150 instead of 50
+// (§builtin-chains) only reorders it against nat INPUT.
 import { findChain } from '@chainsight/grammar';
+import { XT_HOOK_CHAINS, hookOfHookChain, hookStage, isXtHookChain, xtablesPriority } from '@chainsight/netfilter';
 import { isBuiltinChain, type SnapshotIndex } from './snapshot-index';
 import type { TraceFamily } from './types';
 
-export const HOOKS = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'] as const;
-const HOOK_SET = new Set<string>(HOOKS);
+export const HOOKS = XT_HOOK_CHAINS;
 
 /** 0: the packet enters (PREROUTING, or OUTPUT for local packets), 1: INPUT/FORWARD, 2: POSTROUTING. */
 // A Map: the chain names looked up come from the log (`TRACE: filter:__proto__:…` must not find Object.prototype).
-export const HOOK_STAGE: ReadonlyMap<string, number> = new Map([['PREROUTING', 0], ['OUTPUT', 0], ['INPUT', 1], ['FORWARD', 1], ['POSTROUTING', 2]]);
+export const HOOK_STAGE: ReadonlyMap<string, number> = new Map(XT_HOOK_CHAINS.map((c) => [c, hookStage(hookOfHookChain(c)!)!]));
 
 export function isHookName(name: string): boolean {
-  return HOOK_SET.has(name);
+  return isXtHookChain(name);
 }
 
+/** The table's priority at the hook named by `hook`; 0 for a table or hook x_tables does not have there. */
 export function tablePriority(table: string, hook: string): number {
-  switch (table) {
-    case 'raw':
-      return -300;
-    case 'mangle':
-      return -150;
-    case 'nat':
-      return hook === 'PREROUTING' || hook === 'OUTPUT' ? -100 : 100;
-    case 'security':
-      return 50;
-    default:
-      return 0;
-  }
+  const h = hookOfHookChain(hook);
+  return (h === undefined ? undefined : xtablesPriority('legacy', 'ip', table, h)) ?? 0;
 }
 
 /** Order of a (hook, table) visit in the path of one packet; null when the hook is unknown. */

@@ -15,8 +15,16 @@ export const CAPTURE_FORMAT = 1;
 /** Every section capture.sh writes, in its order. */
 export const CAPTURE_SECTIONS = [
   'hostname', 'kernel', 'iptables-version', 'iptables-save', 'ip6tables-save', 'ebtables-save', 'ipset-save', 'nft-ruleset',
-  'ip-addr', 'ip-route', 'ip6-route', 'ip-rule', 'ip6-rule', 'ip-neigh', 'bridge-fdb', 'sysctl',
+  'ip-addr', 'ip-route', 'ip6-route', 'ip-rule', 'ip6-rule', 'ip-neigh', 'ip-maddr', 'bridge-fdb', 'sysctl',
 ] as const;
+
+/**
+ * Sections added to format 1 after captures were written without them: their absence is a note (what it costs),
+ * not a cut-short file. Each sits before sections every capture has, so a capture cut inside it still lacks those.
+ */
+export const LATER_SECTIONS: ReadonlyMap<string, string> = new Map([
+  ['ip-maddr', 'multicast group memberships are unknown (only the groups the kernel joins by itself are known)'],
+]);
 
 export type CaptureSectionName = (typeof CAPTURE_SECTIONS)[number];
 
@@ -144,8 +152,14 @@ export function splitCapture(text: string, fileName: string): SplitCapture {
     close(open.outputEnd ?? text.length, false);
   }
   if (format === CAPTURE_FORMAT) {
-    const absent = CAPTURE_SECTIONS.filter((n) => !sections.some((s) => s.name === n));
-    if (absent.length) {
+    // A section every capture has is absent: the file was cut (the later sections it lacks are named with it);
+    // only later sections absent: an older script wrote it.
+    const absent: string[] = CAPTURE_SECTIONS.filter((n) => !sections.some((s) => s.name === n));
+    const cut = absent.some((n) => !LATER_SECTIONS.has(n));
+    for (const [name, cost] of LATER_SECTIONS) {
+      if (!cut && absent.includes(name)) report('info', 'older-capture', `the capture has no section '${name}' (written by an older capture script): ${cost}`, lastSpan);
+    }
+    if (cut) {
       report('error', 'truncated', `the capture has no section ${absent.map((n) => `'${n}'`).join(', ')}: the file was cut short or edited`, lastSpan,
         'capture again: sudo sh capture.sh > host.capture');
     }

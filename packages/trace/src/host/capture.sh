@@ -88,5 +88,6 @@ run ip6-route ip -j -6 route show table all
 run ip-rule ip -j -4 rule show
 run ip6-rule ip -j -6 rule show
 run ip-neigh ip -j neigh show
+run ip-maddr ip -j maddr show
 run bridge-fdb bridge -j fdb show
 run sysctl sysctls

@@ -46,6 +46,7 @@ const IPROUTE: ReadonlyMap<string, { family?: 'ipv4' | 'ipv6'; what: string }> =
   ['ip-rule', { family: 'ipv4', what: 'IPv4 policy-routing rules' }],
   ['ip6-rule', { family: 'ipv6', what: 'IPv6 policy-routing rules' }],
   ['ip-neigh', { what: 'neighbours' }],
+  ['ip-maddr', { what: 'multicast group memberships' }],
   ['bridge-fdb', { what: 'the bridge ports neighbours sit behind' }],
 ] as const);
 

@@ -4,6 +4,7 @@ import type { Diagnostic, Span } from '@chainsight/grammar';
 import { parseIpv4, parseIpv6, parseMac } from '@chainsight/grammar';
 import { JsonSyntaxError, parseLocatedJson, type LocatedValue } from './located-json';
 import { masterLoopMessage, masterLoops } from './masters';
+import { isMulticast } from '../addr';
 import { parseFwmark, parseIpproto, parsePortRange } from './policy';
 
 export interface HostInterface {
@@ -16,9 +17,19 @@ export interface HostInterface {
   hairpin?: boolean;
   /** Own addresses with prefix length, IPv4 and IPv6 (`192.168.0.1/20`). */
   addresses?: string[];
+  /**
+   * Those of `addresses` that are secondary (`ip addr` marks them "secondary"): never a chosen source or
+   * MASQUERADE's address (inet_select_addr()). Absent: the kernel's rule on the list's order decides.
+   */
+  secondary?: string[];
   mac?: string;
   /** Interface group (`ip link set dev X group N`), for `-m devgroup`. */
   group?: number;
+  /**
+   * The multicast groups the host has joined on this interface, IPv4 and IPv6 (`ip maddr`: the kernel's own and
+   * those of sockets, e.g. mDNS's 224.0.0.251). Absent: only the groups the kernel always joins are known.
+   */
+  multicast?: string[];
 }
 
 export interface HostRoute {
@@ -38,6 +49,8 @@ export interface HostRoute {
 export interface HostNeighbor {
   name?: string;
   ip: string;
+  /** The same neighbour's IPv6 address, beside an IPv4 `ip` (one entry for a dual-stack neighbour). */
+  ip6?: string;
   mac?: string;
   /** Host interface the neighbour is reached on (a bridge for containers). */
   dev?: string;
@@ -199,7 +212,7 @@ export function parseHostContext(text: string, fileName = '<host context>'): Hos
   // Read once: a second objects() call would report "interfaces must be an array" twice.
   const interfaceObjects = objects(top.get('interfaces'), 'interfaces');
   for (const o of interfaceObjects) {
-    const f = fieldsOf(o, 'an interface', ['name', 'type', 'master', 'hairpin', 'addresses', 'mac', 'group', 'mtu', 'comment']);
+    const f = fieldsOf(o, 'an interface', ['name', 'type', 'master', 'hairpin', 'addresses', 'secondary', 'mac', 'group', 'mtu', 'multicast', 'comment']);
     const name = str(f.get('name'), 'interface name');
     if (name === undefined) { if (!f.has('name')) report('host-context-missing', 'an interface needs a "name"', o.span); continue; }
     if (ifaceSpans.has(name)) report('host-context-duplicate', `interface '${name}' is listed twice`, o.span);
@@ -226,6 +239,32 @@ export function parseHostContext(text: string, fileName = '<host context>'): Hos
       else addrs.push(s);
     }
     if (addrs.length) iface.addresses = addrs;
+    const sv = f.get('secondary');
+    if (sv !== undefined) {
+      const secondary: string[] = [];
+      for (const a of arr(sv, `secondary addresses of '${name}'`)) {
+        const s = str(a, 'an address');
+        if (s === undefined) continue;
+        const c = parseCidr(s);
+        if (c === null) report('host-context-address', `'${s}' is not an address with prefix length (like 192.168.0.1/24)`, a.span);
+        else if (!addrs.some((x) => { const y = parseCidr(x)!; return y.version === c.version && y.address === c.address && y.prefix === c.prefix; })) {
+          report('host-context-address', `secondary address '${s}' is not one of the "addresses" of '${name}'`, a.span);
+        } else secondary.push(s);
+      }
+      iface.secondary = secondary;
+    }
+    const mv = f.get('multicast');
+    if (mv !== undefined) {
+      const groups: string[] = [];
+      for (const a of arr(mv, `multicast groups of '${name}'`)) {
+        const s = ip(a, 'a multicast group');
+        if (s === undefined) continue;
+        const g = parseIpAny(s)!;
+        if (!isMulticast(g.version, g.address)) report('host-context-address', `'${s}' is not a multicast address (224.0.0.0/4, ff00::/8)`, a.span);
+        else groups.push(s);
+      }
+      iface.multicast = groups;
+    }
     ctx.interfaces.push(iface);
   }
   const masterSpans = new Map<string, Span>();
@@ -354,10 +393,16 @@ export function parseHostContext(text: string, fileName = '<host context>'): Hos
   const neighbourKey = top.has('neighbors') ? 'neighbors' : 'neighbours';
   const names = new Set<string>();
   for (const o of objects(top.get(neighbourKey), neighbourKey)) {
-    const f = fieldsOf(o, 'a neighbour', ['name', 'ip', 'mac', 'dev', 'port', 'comment']);
+    const f = fieldsOf(o, 'a neighbour', ['name', 'ip', 'ip6', 'mac', 'dev', 'port', 'comment']);
     const addr = ip(f.get('ip'), 'neighbour ip');
     if (addr === undefined) { if (!f.has('ip')) report('host-context-missing', 'a neighbour needs an "ip"', o.span); continue; }
     const n: HostNeighbor = { ip: addr };
+    const a6 = ip(f.get('ip6'), 'neighbour ip6');
+    if (a6 !== undefined) {
+      if (parseIpAny(a6)!.version !== 6) report('host-context-address', `neighbour ip6 '${a6}' is not an IPv6 address`, f.get('ip6')!.span);
+      else if (parseIpAny(addr)!.version !== 4) report('host-context-address', `a neighbour with "ip6" needs an IPv4 "ip", not '${addr}'`, f.get('ip')!.span);
+      else n.ip6 = a6;
+    }
     const name = str(f.get('name'), 'neighbour name');
     if (name !== undefined) {
       if (names.has(name)) report('host-context-duplicate', `neighbour name '${name}' is used twice`, f.get('name')!.span);

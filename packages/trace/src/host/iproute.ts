@@ -14,6 +14,7 @@
 //   ip -j neigh         dst, dev, lladdr, state[]
 //   bridge -j [-d] link ifname, master, state ("forwarding"), cost, hairpin (with -d)
 //   bridge -j fdb       mac, ifname (the port), master (the bridge), flags[], state
+//   ip -j maddr         ifname, maddr[] of { family ("inet", "inet6"), address } or { link } (a MAC: not read)
 // What iproute2 does not print (sysctls, neighbour names) comes from a host-context JSON object given beside it,
 // which may then hold only "hostname" and "sysctl".
 import type { Diagnostic, Span } from '@chainsight/grammar';
@@ -22,8 +23,9 @@ import { parseCidr, parseIpAny, type HostContext, type HostInterface, type HostN
 import { JsonSyntaxError, parseLocatedJsonSequence, type LocatedValue } from './located-json';
 import { masterLoopMessage, masterLoops } from './masters';
 import { parseFwmark, parseIpproto } from './policy';
+import { isMulticast } from '../addr';
 
-export type IprouteOutput = 'ip-addr' | 'ip-link' | 'ip-route' | 'ip-rule' | 'ip-neigh' | 'bridge-link' | 'bridge-fdb';
+export type IprouteOutput = 'ip-addr' | 'ip-link' | 'ip-route' | 'ip-rule' | 'ip-neigh' | 'bridge-link' | 'bridge-fdb' | 'ip-maddr';
 
 export interface IprouteInput {
   text: string;
@@ -54,6 +56,7 @@ type Entry = { span: Span; fields: Map<string, LocatedValue> };
 export function iprouteOutputOf(entries: readonly { fields: Map<string, unknown> }[]): IprouteOutput | null {
   const any = (key: string) => entries.some((e) => e.fields.has(key));
   if (any('addr_info')) return 'ip-addr';
+  if (any('maddr') && any('ifname')) return 'ip-maddr';
   if (any('mac') && any('ifname')) return 'bridge-fdb';
   if (any('ifname') && (any('link_type') || any('operstate'))) return 'ip-link';
   if (any('ifname') && any('master')) return 'bridge-link';
@@ -136,6 +139,25 @@ export function hostContextFromIproute(inputs: readonly IprouteInput[]): Iproute
       const cidr = `${local.value}/${prefix.value}`;
       if (parseCidr(cidr) === null) { report('warning', 'iproute-address', `'${cidr}' is not an address with prefix length; skipped`, local.span); continue; }
       (i.addresses ??= []).push(cidr);
+      // `"secondary": true` (IFA_F_SECONDARY): HostInterface.secondary.
+      const secondary = f?.get('secondary');
+      if (secondary?.kind === 'boolean' && secondary.value) (i.secondary ??= []).push(cidr);
+    }
+  };
+
+  // The multicast groups of an interface (HostInterface.multicast), IPv4 and IPv6; link-layer entries are not read.
+  const readMaddr = (e: Entry) => {
+    const name = text(e, 'ifname');
+    if (!name) return report('warning', 'iproute-entry', 'an interface without "ifname"; skipped', e.span);
+    const i = iface(name);
+    const list = e.fields.get('maddr');
+    i.multicast ??= [];
+    for (const m of list?.kind === 'array' ? list.items : []) {
+      const a = object(m)?.get('address');
+      if (a?.kind !== 'string') continue;
+      const g = parseIpAny(a.value);
+      if (g === null || !isMulticast(g.version, g.address)) { report('warning', 'iproute-address', `'${a.value}' is not a multicast address; skipped`, a.span); continue; }
+      if (!i.multicast.includes(a.value)) i.multicast.push(a.value);
     }
   };
 
@@ -276,7 +298,7 @@ export function hostContextFromIproute(inputs: readonly IprouteInput[]): Iproute
       if (!entries.length) { outputs.push({ fileName: file, output: 'empty', span: v.span }); continue; }
       const output = iprouteOutputOf(entries);
       if (!output) {
-        report('error', 'iproute-shape', 'not an output chainsight knows (ip -j addr|link|route|rule|neigh, bridge -j link|fdb)', v.span);
+        report('error', 'iproute-shape', 'not an output chainsight knows (ip -j addr|link|route|rule|neigh|maddr, bridge -j link|fdb)', v.span);
         continue;
       }
       outputs.push({ fileName: file, output, span: v.span });
@@ -286,6 +308,7 @@ export function hostContextFromIproute(inputs: readonly IprouteInput[]): Iproute
         else if (output === 'ip-rule') readRule(e, input.family);
         else if (output === 'ip-neigh') readNeighbour(e);
         else if (output === 'bridge-fdb') readFdb(e);
+        else if (output === 'ip-maddr') readMaddr(e);
         else {
           const name = text(e, 'ifname');
           const master = text(e, 'master');

@@ -3,7 +3,8 @@
 // ports and the FDB implied by the neighbours, sysctls with the kernel's defaults.
 import { parseMac, prefixMask } from '@chainsight/grammar';
 import { parseCidr, parseIpAny, type HostContext, type HostNeighbor } from './context';
-import { formatIp, inPrefix } from '../addr';
+import { formatIp, inPrefix, isMulticast } from '../addr';
+import { joined } from './multicast';
 import { ruleMatches, ruleModels, tableId, type RouteKey, type RuleModel } from './policy';
 
 export type { RouteKey } from './policy';
@@ -14,6 +15,8 @@ export interface IfaceAddress {
   version: Version;
   address: bigint;
   prefix: number;
+  /** false for a secondary IPv4 address (IFA_F_SECONDARY): no connected route, never a selected source. */
+  primary: boolean;
 }
 
 export interface IfaceModel {
@@ -26,6 +29,8 @@ export interface IfaceModel {
   group: number;
   /** For a bridge: its ports in context order. */
   ports: string[];
+  /** Multicast groups joined (`multicast` of the context), or null when the context does not say. */
+  multicast: { version: Version; address: bigint }[] | null;
 }
 
 export interface NeighbourModel {
@@ -58,10 +63,7 @@ export type RouteResult =
   | { kind: 'unicast'; dev: string; via: bigint | null; route: RouteModel }
   | { kind: 'unreachable' | 'blackhole' | 'prohibit'; route: RouteModel | null };
 
-/** `ipv4_is_multicast`: 224.0.0.0/4; IPv6 ff00::/8. */
-export function isMulticast(version: Version, a: bigint): boolean {
-  return version === 4 ? a >> 28n === 0xen : a >> 120n === 0xffn;
-}
+export { isMulticast };
 
 
 const SYSCTL_DEFAULTS: Record<string, number> = {
@@ -91,11 +93,7 @@ export class HostModel {
   constructor(readonly context: HostContext, given = true) {
     this.given = given;
     for (const i of context.interfaces) {
-      const addresses: IfaceAddress[] = [];
-      for (const a of i.addresses ?? []) {
-        const c = parseCidr(a);
-        if (c) addresses.push(c);
-      }
+      const addresses = interfaceAddresses(i.addresses ?? [], i.secondary);
       this.interfaces.set(i.name, {
         name: i.name,
         type: i.type ?? (i.name === 'lo' ? 'loopback' : 'ethernet'),
@@ -105,12 +103,13 @@ export class HostModel {
         addresses,
         group: i.group ?? 0,
         ports: [],
+        multicast: i.multicast ? i.multicast.map((g) => parseIpAny(g)!) : null,
       });
     }
     if (!this.interfaces.has('lo')) {
       this.interfaces.set('lo', {
-        name: 'lo', type: 'loopback', master: null, hairpin: false, mac: null, group: 0, ports: [],
-        addresses: [parseCidr('127.0.0.1/8')!, parseCidr('::1/128')!],
+        name: 'lo', type: 'loopback', master: null, hairpin: false, mac: null, group: 0, ports: [], multicast: null,
+        addresses: interfaceAddresses(['127.0.0.1/8', '::1/128'], undefined),
       });
     }
     for (const i of this.interfaces.values()) if (i.master) this.interfaces.get(i.master)?.ports.push(i.name);
@@ -125,7 +124,8 @@ export class HostModel {
           const host = (1n << BigInt(bits - a.prefix)) - 1n;
           this.broadcast.set(a.address | host, i.name);
         }
-        if (a.prefix < bits || a.version === 6) {
+        // fib_add_ifaddr(): only a primary address adds its subnet's route (with itself as preferred source).
+        if (a.primary && (a.prefix < bits || a.version === 6)) {
           this.routes.push({
             version: a.version, dst: a.address & prefixMask(a.version, a.prefix), prefix: a.prefix, via: null, dev: i.name,
             metric: a.version === 6 ? 256 : 0, type: 'unicast', src: a.address, connected: true, mask: prefixMask(a.version, a.prefix),
@@ -169,7 +169,11 @@ export class HostModel {
     }
     for (const list of this.tables.values()) list.sort((a, b) => b.prefix - a.prefix || a.metric - b.metric);
     this.routes.sort((a, b) => b.prefix - a.prefix || a.metric - b.metric);
-    for (const n of context.neighbors) this.neighbours.push(neighbourModel(n));
+    // A dual-stack neighbour (`ip` and `ip6`) is one neighbour per family, with the same name, MAC, dev and port.
+    for (const n of context.neighbors) {
+      this.neighbours.push(neighbourModel(n));
+      if (n.ip6 !== undefined) this.neighbours.push(neighbourModel({ ...n, ip: n.ip6 }));
+    }
   }
 
   sysctl(name: string): number {
@@ -185,6 +189,11 @@ export class HostModel {
 
   isLocal(version: Version, a: bigint): boolean {
     return this.local[version].has(a) || (version === 4 && a >> 24n === 127n);
+  }
+
+  /** The interface whose subnet broadcast address `a` is (the local table's `broadcast` route), or null. */
+  broadcastDev(a: bigint): string | null {
+    return this.broadcast.get(a) ?? null;
   }
 
   /** The interface that holds a local address (lo for 127/8). */
@@ -222,7 +231,13 @@ export class HostModel {
    * fib_lookup(): the policy rules in priority order (policy.ts; without rules in the context the kernel's
    * defaults: local, main, default); a table is searched by longest prefix, then lowest metric.
    */
-  route(version: Version, dst: bigint, key: RouteKey = {}): RouteResult {
+  route(version: Version, dst: bigint, key: RouteKey = {}, output = false): RouteResult {
+    // A multicast packet received on an interface where the host has not joined its group is not delivered
+    // (ip_route_input_rcu() without `our` and without multicast forwarding: -EINVAL; ip6_mc_input(): freed).
+    // Looped-back packets (iif lo) and groups of unknown membership keep the lookup below: delivered.
+    if (key.iif !== undefined && key.iif !== 'lo' && this.given && isMulticast(version, dst) && this.multicastJoined(version, key.iif, dst) === false) {
+      return { kind: 'unreachable', route: null };
+    }
     const rules = this.rules;
     for (let k = 0; k < rules.length; k++) {
       const rule = rules[k]!;
@@ -238,7 +253,7 @@ export class HostModel {
           continue;
         }
         case 'lookup': {
-          const r = this.lookupTable(version, rule.table, dst);
+          const r = this.lookupTable(version, rule.table, dst, output);
           // fib4_rule_suppress()/fib6_rule_suppress(): a route whose prefix is not longer than
           // suppress_prefixlength is not taken; the lookup goes on with the next rule.
           // Local-table answers are host routes (/32, /128); unreachable, blackhole and prohibit routes are
@@ -256,16 +271,19 @@ export class HostModel {
   }
 
   /** One table; null when it has no route for `dst` (or a `throw` route): the next rule is tried. */
-  private lookupTable(version: Version, table: number | string, dst: bigint): RouteResult | null {
+  private lookupTable(version: Version, table: number | string, dst: bigint, output: boolean): RouteResult | null {
     if (table === 255) {
       const localDev = this.localDev(version, dst);
       if (localDev !== null) return { kind: 'local', dev: localDev, broadcast: false };
       if (version === 4) {
-        if (dst === 0xffffffffn) return { kind: 'local', dev: 'lo', broadcast: true };
+        // The kernel's local table holds no 255.255.255.255 and no multicast route: a received one is delivered by
+        // ip_route_input_slow()/ip_route_input_mc(), a sent one routed by the other tables (output: true,
+        // ip_route_output_key_hash_rcu()).
+        if (dst === 0xffffffffn && !output) return { kind: 'local', dev: 'lo', broadcast: true };
         const b = this.broadcast.get(dst);
         if (b !== undefined) return { kind: 'local', dev: b, broadcast: true };
       }
-      if (isMulticast(version, dst)) return { kind: 'local', dev: 'lo', broadcast: false, multicast: true };
+      if (isMulticast(version, dst) && !output) return { kind: 'local', dev: 'lo', broadcast: false, multicast: true };
     }
     const routes = table === 254 ? this.routes : this.tables.get(table) ?? [];
     for (const r of routes) {
@@ -285,13 +303,13 @@ export class HostModel {
   }
 
   /**
-   * The source address the kernel picks for a packet leaving `dev` towards `nexthop` (`inet_select_addr`):
-   * an address of `dev` whose subnet holds the next hop, else the device's first (primary) address; IPv6: the
-   * first non-link-local address of the device.
+   * The source address the kernel picks for a packet leaving `dev` towards `nexthop` (`inet_select_addr()`,
+   * net/ipv4/devinet.c, which skips IFA_F_SECONDARY addresses): the primary address of `dev` whose subnet holds the
+   * next hop, else the device's first primary address; IPv6: the first non-link-local address of the device.
    */
   selectSource(version: Version, dev: string, nexthop: bigint | null): bigint | null {
     const iface = this.interfaces.get(dev);
-    const addrs = (iface?.addresses ?? []).filter((a) => a.version === version);
+    const addrs = (iface?.addresses ?? []).filter((a) => a.version === version && a.primary);
     if (version === 6) {
       const global = addrs.find((a) => a.address >> 118n !== 0x3fan);
       return (global ?? addrs[0])?.address ?? null;
@@ -303,8 +321,17 @@ export class HostModel {
     return addrs[0]?.address ?? null;
   }
 
-  neighbourByName(name: string): NeighbourModel | undefined {
-    return this.neighbours.find((n) => n.name === name);
+  /** Whether the host has joined `group` on `dev` (host/multicast.ts); null when the context cannot say. */
+  multicastJoined(version: Version, dev: string, group: bigint): boolean | null {
+    const iface = this.interfaces.get(dev);
+    if (!iface) return null;
+    const fwd = version === 6 && (this.sysctl(`net.ipv6.conf.${dev}.forwarding`) !== 0 || this.sysctl('net.ipv6.conf.all.forwarding') !== 0);
+    return joined(iface, version, group, fwd);
+  }
+
+  /** The neighbour called `name`; of IP version `version` when given (a dual-stack neighbour has one per family). */
+  neighbourByName(name: string, version?: Version): NeighbourModel | undefined {
+    return this.neighbours.find((n) => n.name === name && (version === undefined || n.version === version));
   }
 
   neighbourByIp(version: Version, ip: bigint): NeighbourModel | undefined {
@@ -330,6 +357,25 @@ export class HostModel {
     const n = this.neighbourByIp(version, a);
     return n?.name ? `${formatIp(version, a)} (${n.name})` : formatIp(version, a);
   }
+}
+
+/**
+ * An interface's addresses with primary/secondary: as the context's `secondary` list says, else by the kernel's
+ * rule on the order they were added (__inet_insert_ifa(), net/ipv4/devinet.c): an IPv4 address in the same subnet,
+ * with the same prefix length, as an earlier one is secondary. IPv6 addresses are all primary.
+ */
+export function interfaceAddresses(list: readonly string[], secondary: readonly string[] | undefined): IfaceAddress[] {
+  const out: IfaceAddress[] = [];
+  const marked = secondary?.map((s) => parseCidr(s)).filter((c) => c !== null) ?? null;
+  for (const a of list) {
+    const c = parseCidr(a);
+    if (!c) continue;
+    const primary = c.version === 6 ? true
+      : marked !== null ? !marked.some((m) => m.version === 4 && m.address === c.address && m.prefix === c.prefix)
+      : !out.some((p) => p.version === 4 && p.primary && p.prefix === c.prefix && inPrefix(4, c.address, p.address, p.prefix));
+    out.push({ ...c, primary });
+  }
+  return out;
 }
 
 function neighbourModel(n: HostNeighbor): NeighbourModel {

@@ -9,26 +9,45 @@ import { routeKey } from './route-key';
 import { formatIp } from '../addr';
 
 /**
- * Can this packet create a conntrack entry (state NEW)? nf_conntrack_proto_icmp.c valid_new[] (echo, timestamp,
- * info, address-mask requests), nf_conntrack_proto_tcp.c tcp_new() (SYN; a bare ACK only with
- * nf_conntrack_tcp_loose=1; tcp_error() rejects invalid flag combinations), everything else generic.
+ * ICMPv6 types that conntrack leaves UNTRACKED instead of INVALID: MLD queries, reports and reductions (130-132),
+ * router and neighbour solicitations and advertisements (133-136) and MLDv2 reports (143).
+ * nf_conntrack_proto_icmpv6.c nf_conntrack_icmpv6_error(): `noct_valid_new[type - 130]` → nf_ct_set(skb, NULL,
+ * IP_CT_UNTRACKED). A redirect (137) is not in the table: like any other non-request it is INVALID.
  */
-export function canCreate(p: SimPacket, tcpLoose: boolean): { ok: boolean; why: string } {
+const ICMPV6_NOCT = new Set([130, 131, 132, 133, 134, 135, 136, 143]);
+
+export function icmpv6Untracked(p: Pick<SimPacket, 'v' | 'proto' | 'icmpType'>): boolean {
+  return p.v === 6 && p.proto === 58 && p.icmpType !== null && ICMPV6_NOCT.has(p.icmpType);
+}
+
+/**
+ * Can this packet create a conntrack entry (state NEW)? If not, the state it gets instead: UNTRACKED for the
+ * ICMPv6 types of `icmpv6Untracked` (decided before any lookup, in the protocol's error callback), else INVALID.
+ * nf_conntrack_proto_icmp.c valid_new[] (echo, timestamp, info, address-mask requests), nf_conntrack_proto_tcp.c
+ * tcp_new() (SYN; a bare ACK only with nf_conntrack_tcp_loose=1; tcp_error() rejects invalid flag combinations),
+ * everything else generic.
+ */
+export function canCreate(p: Pick<SimPacket, 'v' | 'proto' | 'icmpType' | 'tcpFlags'>, tcpLoose: boolean): { ok: boolean; state: 'NEW' | 'INVALID' | 'UNTRACKED'; why: string } {
+  const yes = { ok: true, state: 'NEW' as const, why: '' };
+  const no = (why: string) => ({ ok: false, state: 'INVALID' as const, why });
   if (p.proto === 1 || p.proto === 58) {
-    if (p.icmpType !== null && icmpReplyType(p.v, p.icmpType) !== null) return { ok: true, why: '' };
-    return { ok: false, why: `ICMP${p.v === 6 ? 'v6' : ''} type ${p.icmpType} cannot open a connection (only requests can)` };
+    if (icmpv6Untracked(p)) {
+      return { ok: false, state: 'UNTRACKED', why: `ICMPv6 type ${p.icmpType} (neighbour discovery, router discovery or MLD) is never tracked (nf_conntrack_icmpv6_error)` };
+    }
+    if (p.icmpType !== null && icmpReplyType(p.v, p.icmpType) !== null) return yes;
+    return no(`ICMP${p.v === 6 ? 'v6' : ''} type ${p.icmpType} cannot open a connection (only requests can)`);
   }
   if (p.proto === 6) {
     const f = p.tcpFlags & 0x3f & ~0x08; // ignore PSH (and ECE/CWR above 0x3f)
     const valid = [0x02, 0x22, 0x12, 0x04, 0x14, 0x11, 0x31, 0x10, 0x30];
-    if (!valid.includes(f)) return { ok: false, why: 'invalid TCP flag combination (tcp_error)' };
-    if (f & 0x04) return { ok: false, why: 'a RST without a connection is INVALID' };
-    if ((f & 0x12) === 0x12) return { ok: false, why: 'a SYN/ACK without a connection is INVALID' };
-    if (f & 0x01) return { ok: false, why: 'a FIN without a connection is INVALID' };
-    if (f & 0x02) return { ok: true, why: '' };
-    return tcpLoose ? { ok: true, why: '' } : { ok: false, why: 'a bare ACK opens no connection with nf_conntrack_tcp_loose=0' };
+    if (!valid.includes(f)) return no('invalid TCP flag combination (tcp_error)');
+    if (f & 0x04) return no('a RST without a connection is INVALID');
+    if ((f & 0x12) === 0x12) return no('a SYN/ACK without a connection is INVALID');
+    if (f & 0x01) return no('a FIN without a connection is INVALID');
+    if (f & 0x02) return yes;
+    return tcpLoose ? yes : no('a bare ACK opens no connection with nf_conntrack_tcp_loose=0');
   }
-  return { ok: true, why: '' };
+  return yes;
 }
 
 /** The tuple of a packet: ICMP echo requests are keyed by their echo id (conntrack's "port"). */

@@ -102,6 +102,7 @@ export function traceConversation(
   const inferred = [...resolved.inferred, ...compiled.backendNote, ...(missing ? [missing] : [])];
   const baseInput: PathInput = {
     entry: resolved.entry, state: 'NEW', dir: 'ORIGINAL', conn: null, pinnedOut: resolved.out, pinnedPhysOut: resolved.physOut,
+    boundSrc: resolved.boundSrc,
   };
   const firstRun = explore(compiled, resolved.packet, baseInput, options, max);
   const packets: TraceResult[] = [{

@@ -1,11 +1,14 @@
-// Exploration of every fork: the path is re-run once per combination of alternatives (depth first, in rule
-// order), so each outcome is a plain deterministic simulation. Later packets of a connection (--state
-// ESTABLISHED/RELATED) and replies (--reply) first trace the connection's first packet: its outcomes fix the NAT
-// bindings (which endpoint the DNAT chose) the later packet gets without traversing the nat chains.
+// Exploration of every fork: one run of the path per combination of alternatives (depth first, in rule order),
+// so each outcome is a plain deterministic simulation. A run answering a fork asked by a rule's matches resumes at
+// that rule (resume.ts) instead of replaying the path from the start, so a chain of n forks (kube-proxy's
+// endpoint fan-out) costs n runs of the path's length, not n²/2 rule evaluations. Later packets of a connection
+// (--state ESTABLISHED/RELATED) and replies (--reply) first trace the connection's first packet: its outcomes fix
+// the NAT bindings (which endpoint the DNAT chose) the later packet gets without traversing the nat chains.
 import type { CompiledRuleset } from '../compile/ruleset';
 import { icmpReplyType, resolvePacket, type Entry, type PacketSpec, type ResolvedPacket } from '../packet';
 import type { Outcome, TraceResult } from '../types';
-import { Chooser, type Assumptions } from './choices';
+import { Chooser, type Assumptions, type ExploreWork } from './choices';
+import { Said } from './choice-text';
 import { cloneConn, natBinding } from './conntrack';
 import { buildOutcome, viewOf } from './outcome';
 import { rejectAnswer } from './reject';
@@ -13,7 +16,8 @@ import type { GeneratedPacket } from '../types';
 import type { HostFacts } from './host-facts';
 import { PathRunner, type PathEnd, type PathInput } from './path';
 import { Run } from './run';
-import { addLeftOut, forkOf, leftOutOf, prefixOf, type LeftOut, type Pending } from './pending';
+import { addLeftOut, forkOf, leftOutOf, prefixFor, type LeftOut, type Pending } from './pending';
+import { Resumer } from './resume';
 import { SetChanges } from './set-changes';
 import { clonePacket, type Conn, type SimPacket } from './state';
 import { TraceLoopError } from './table';
@@ -26,6 +30,13 @@ export interface TraceOptions {
   traceAll?: boolean;
   /** Stop exploring after this many outcomes (default 256). */
   maxOutcomes?: number;
+  /**
+   * Replay every path from the start instead of resuming at its fork (resume.ts): the same outcomes, slower; the
+   * reference the tests compare resumed exploration with.
+   */
+  replay?: boolean;
+  /** Counts the work of the exploration into this object (tests: it grows linearly with the forks). */
+  work?: ExploreWork;
 }
 
 export interface Finished {
@@ -47,6 +58,8 @@ export function explore(
   max: number,
 ): { done: Finished[]; truncated: boolean; leftOut?: LeftOut } {
   const pins = options.assume ?? new Map<string, boolean>();
+  const work = options.work ?? null;
+  const resume = options.replay !== true;
   const done: Finished[] = [];
   // Depth first; the limit stops the exploration itself (not only the output), and the forks still pending say
   // how many paths were left out and what they split on.
@@ -54,11 +67,13 @@ export function explore(
   while (stack.length) {
     if (done.length >= max) return { done, truncated: true, leftOut: leftOutOf(stack as Pending[]) };
     const entry = stack.pop()!;
-    const prefix = prefixOf(entry);
-    const chooser = new Chooser(prefix, pins);
+    const prefix = prefixFor(entry, resume, work);
+    const chooser = new Chooser(prefix, pins, work);
     const p = clonePacket(base);
     if (options.traceAll) p.trace = true;
     const run = new Run(compiled, p, chooser, natBinding, new SetChanges(input.sets), input.facts);
+    // Replaying (the reference), the run still records its resume points; it only never resumes from one.
+    const resumer = new Resumer(run, resume ? entry?.resume ?? null : null, work);
     const pathInput = input.conn ? { ...input, conn: cloneConn(input.conn) } : input;
     let end: PathEnd;
     try {
@@ -67,25 +82,27 @@ export function explore(
       if (!(e instanceof TraceLoopError)) throw e;
       end = { verdict: 'DROP', summary: e.message, step: -1, egress: null };
     }
-    // The answer a REJECT sends is traced first: buildOutcome turns the run's steps into public ones.
+    // The answer a REJECT sends (traced with this run's chooser: its forks are this path's too).
     const generated = end.verdict === 'REJECT' ? traceRejectAnswer(compiled, run, end, chooser) : null;
-    const outcome = buildOutcome(run, end, chooser.taken, chooser.pinned);
+    resumer.finish();
+    const outcome = buildOutcome(run, end, chooser.said.texts(chooser.pinned));
     if (generated) outcome.generated = generated;
     done.push({ outcome, conn: run.p.ct, end, finalPacket: run.p, sets: run.ctx.sets, facts: run.facts });
     // The choices this run made past its prefix, as nodes the pending alternatives hang from.
+    const from = prefix.length;
+    const made = chooser.since(from);
     const path: (Pending | null)[] = [entry];
-    for (let i = prefix.length; i < chooser.taken.length; i++) {
-      path.push({ parent: path[path.length - 1]!, choice: chooser.taken[i]!.chosen, depth: i + 1, fork: null });
+    for (let i = 0; i < made.length; i++) {
+      path.push({ parent: path[i]!, choice: made[i]!.chosen, depth: from + i + 1, fork: null, resume: null });
     }
-    for (let i = chooser.taken.length - 1; i >= prefix.length; i--) {
-      const rec = chooser.taken[i]!;
-      const head = path[i - prefix.length]!;
+    for (let i = made.length - 1; i >= 0; i--) {
+      const rec = made[i]!;
       const fork = rec.alternatives.length > 1 ? forkOf(rec) : null;
-      for (let j = rec.alternatives.length - 1; j >= 1; j--) stack.push({ parent: head, choice: j, depth: i + 1, fork });
+      const at = resumer.points[i] ?? null;
+      for (let j = rec.alternatives.length - 1; j >= 1; j--) stack.push({ parent: path[i]!, choice: j, depth: from + i + 1, fork, resume: at });
     }
-    // The run's choice records are spent (its outcome and pending forks are built); the finished run's host facts
-    // keep its chooser, so without this every kept run would hold all its choices (n²/2 records for n endpoints).
-    chooser.taken.length = 0;
+    // The choices live on in the pending paths and resume points that need them, not in the finished run.
+    chooser.forget();
   }
   return { done, truncated: false };
 }
@@ -111,7 +128,7 @@ function traceRejectAnswer(compiled: CompiledRuleset, run: Run, end: PathEnd, ch
     if (!(e instanceof TraceLoopError)) throw e;
     genEnd = { verdict: 'DROP', summary: e.message, step: -1, egress: null };
   }
-  const o = buildOutcome(genRun, genEnd, [], []);
+  const o = buildOutcome(genRun, genEnd, Said.empty().texts([]));
   return { kind: answer.kind, description: answer.describe, summary: o.summary, verdict: o.verdict, packet: o.packet, steps: o.steps, events: o.events };
 }
 
@@ -249,7 +266,7 @@ export function traceResolved(compiled: CompiledRuleset, spec: PacketSpec, resol
   const inferred = [...resolved.inferred, ...compiled.backendNote];
   const baseInput: PathInput = {
     entry: resolved.entry, state: resolved.state, dir: 'ORIGINAL', conn: null,
-    pinnedOut: resolved.out, pinnedPhysOut: resolved.physOut,
+    pinnedOut: resolved.out, pinnedPhysOut: resolved.physOut, boundSrc: resolved.boundSrc,
   };
   const missing = missingFamilyNote(compiled, resolved.packet.v);
   if (missing) inferred.push(missing);

@@ -2,7 +2,7 @@
 // the verdict and its summary.
 import { fmtMac } from '../packet';
 import type { NatApplied, Outcome, PacketView, TraceEvent, TraceStep } from '../types';
-import type { ChoiceRecord } from './choices';
+import type { ChoicesSaid } from './choice-text';
 import type { PathEnd } from './path';
 import type { Run } from './run';
 import type { NatBinding, SimPacket } from './state';
@@ -54,48 +54,22 @@ export function natApplied(v: 4 | 6, b: NatBinding, bySelf: boolean, icmp: boole
   return { type: b.type, table: b.table, chain: b.chain, rule: b.rule, file: b.file, line: b.line, to: natTo(v, b, icmp), bySelf };
 }
 
-export function describeChoices(taken: readonly ChoiceRecord[], pinned: readonly string[]): { probability: number; assumptions: string[]; draws: string[] } {
-  let probability = 1;
-  const assumptions: string[] = [...pinned];
-  const draws: string[] = [];
-  // A run of random draws that did not match (kube-proxy's endpoint fan-out: the i-th endpoint's path fails i-1
-  // draws first) is one line, so the outcomes of n endpoints hold n lines of draws in all, not n²/2.
-  let failed: { what: string; p: number }[] = [];
-  const flush = () => {
-    if (failed.length <= 2) for (const f of failed) draws.push(`${f.what} did not match (p=${round(f.p)})`);
-    else {
-      const p = failed.reduce((x, f) => x * f.p, 1);
-      draws.push(`${failed.length} draws did not match, ${failed[0]!.what} … ${failed[failed.length - 1]!.what} (p=${round(p)} together)`);
-    }
-    failed = [];
-  };
-  for (const c of taken) {
-    const alt = c.alternatives[c.chosen]!;
-    if (alt.probability !== null) probability *= alt.probability;
-    const miss = alt.assumption === null && c.what !== undefined && c.chosen === 1 && alt.probability !== null && c.alternatives.length === 2;
-    if (miss) { failed.push({ what: c.what!, p: alt.probability! }); continue; }
-    flush();
-    if (alt.assumption !== null) assumptions.push(alt.assumption);
-    else if (c.alternatives.length > 1) draws.push(alt.probability !== null && alt.probability !== 1 ? `${alt.label} (p=${round(alt.probability)})` : alt.label);
-  }
-  flush();
-  return { probability, assumptions, draws };
+/** A step's packet not yet turned into its view (a SimPacket has the version `v`, a view its `family`). */
+function isRaw(p: SimPacket | PacketView): p is SimPacket {
+  return (p as SimPacket).v !== undefined;
 }
 
-export function round(p: number): string {
-  return String(Math.round(p * 1000) / 1000);
-}
-
-export function buildOutcome(run: Run, end: PathEnd, taken: readonly ChoiceRecord[], pinned: readonly string[]): Outcome {
+export function buildOutcome(run: Run, end: PathEnd, said: ChoicesSaid): Outcome {
   const views = new Map<SimPacket, PacketView>();
   const view = (p: SimPacket) => {
     let v = views.get(p);
     if (!v) { v = viewOf(p); views.set(p, v); }
     return v;
   };
-  // The run is finished: its raw steps become the public steps in place (only the packet turns into a view).
+  // The run is finished: its raw steps become the public steps in place (only the packet turns into a view). A
+  // resumed run's steps before its resume point are the first run's, already public (resume.ts): shared as they are.
   const steps = run.steps as unknown as TraceStep[];
-  for (const s of run.steps) (s as unknown as { packet: PacketView }).packet = view(s.packet);
+  for (const s of run.steps) if (isRaw(s.packet)) (s as unknown as { packet: PacketView }).packet = view(s.packet);
   const events: TraceEvent[] = run.events.map((e) => (e.kind === 'log'
     ? { kind: 'log', at: e.at, source: e.source, prefix: e.prefix, hook: e.hook, step: e.step, text: e.prefix, packet: view(e.packet), ...(e.logIp !== undefined ? { logIp: e.logIp } : {}), ...(e.level !== undefined ? { level: e.level } : {}), ...(e.flags ? { flags: e.flags } : {}) }
     : { kind: e.kind, at: e.at, text: e.text }) as TraceEvent);
@@ -111,7 +85,7 @@ export function buildOutcome(run: Run, end: PathEnd, taken: readonly ChoiceRecor
   const masq = p.ctDir === 'ORIGINAL' ? nat.find((n) => n.type === 'MASQUERADE') ?? null : null;
   // A packet dropped before POSTROUTING never reached the SNAT hook: only what was set up so far counts.
   const reachedPost = end.verdict === 'forwarded' || end.verdict === 'delivered';
-  const { probability, assumptions, draws } = describeChoices(taken, pinned);
+  const { probability, assumptions, draws } = said;
   return {
     probability,
     assumptions,

@@ -14,6 +14,8 @@ import type { Conn, CtState } from './state';
 import { runEbTable, runIpTable, type TableResult } from './table';
 import { routeKey } from './route-key';
 import { formatIp } from '../addr';
+import { castRoute, isLoopbackDev, type CastRoute } from './cast-route';
+import { clonePacket } from './state';
 
 export interface PathInput {
   entry: Entry;
@@ -33,6 +35,8 @@ export interface PathInput {
   sets?: SetChanges;
   /** Host facts an earlier packet of the connection answered (without a host context). */
   facts?: FactsSeed;
+  /** A local packet's socket is bound to its source (`--bound-src`): decides a broadcast's device (cast-route.ts). */
+  boundSrc?: boolean;
 }
 
 export interface PathEnd {
@@ -48,6 +52,12 @@ type Go = { stop: false };
 const GO: Go = { stop: false };
 
 const BROADCAST_MAC = 0xffffffffffffn;
+
+/** The destination MAC of a broadcast (ff:ff:ff:ff:ff:ff) or multicast packet (ip_eth_mc_map(), ipv6_eth_mc_map()). */
+function castMac(v: 4 | 6, dst: bigint, cast: CastRoute): bigint {
+  if (cast.kind === 'broadcast') return BROADCAST_MAC;
+  return v === 4 ? 0x01005e000000n | (dst & 0x7fffffn) : 0x333300000000n | (dst & 0xffffffffn);
+}
 
 export class PathRunner {
   private readonly compiled: CompiledRuleset;
@@ -199,8 +209,8 @@ export class PathRunner {
     }
     const c = canCreate(p, this.host.sysctl('net.netfilter.nf_conntrack_tcp_loose') !== 0);
     if (!c.ok) {
-      p.ct = null; p.ctState = 'INVALID'; p.ctDir = null;
-      this.run.event('conntrack', `ctstate INVALID: ${c.why}`);
+      p.ct = null; p.ctState = c.state; p.ctDir = null;
+      this.run.event('conntrack', `ctstate ${c.state}: ${c.why}`);
       return;
     }
     p.ct = newConn(p); p.ctState = 'NEW'; p.ctDir = 'ORIGINAL';
@@ -321,7 +331,7 @@ export class PathRunner {
   }
 
   /** After POSTROUTING: out of a plain interface, or into a bridge (bridge LOCAL_OUT and POST_ROUTING hooks). */
-  private egress(dev: string, via: bigint | null): PathEnd {
+  private egress(dev: string, via: bigint | null, cast?: CastRoute): PathEnd {
     const p = this.p;
     // A packet of this host's own leaves ("sent out"); a received one is forwarded.
     const how = this.input.entry.kind === 'local' ? 'sent by this host out' : 'forwarded out';
@@ -333,16 +343,16 @@ export class PathRunner {
       return { verdict: 'forwarded', summary: `${how} ${dev}`, step: -1, egress: { dev, port: null, local: false } };
     }
     const nh = via ?? p.dst;
-    const n = this.host.neighbourByIp(p.v, nh);
+    const n = cast ? undefined : this.host.neighbourByIp(p.v, nh);
     p.srcMac = this.host.interfaces.get(dev)?.mac ?? null;
-    p.dstMac = n?.mac ?? null;
+    p.dstMac = cast ? castMac(p.v, p.dst, cast) : n?.mac ?? null;
     let port = this.input.pinnedPhysOut ?? (p.dstMac !== null ? this.host.fdbPort(dev, p.dstMac) : null);
     if (port === null) {
       const ports = this.host.interfaces.get(dev)?.ports ?? [];
       if (!ports.length) return { verdict: 'forwarded', summary: `${how} ${dev} (the bridge has no ports in the host context)`, step: -1, egress: { dev, port: null, local: false } };
       const i = this.run.chooser.choose(ports.map((x) => ({ label: `flooded copy out ${x}`, probability: 1, assumption: null })));
       port = ports[i]!;
-      this.run.event('bridge', `bridge ${dev}: ${n ? `MAC of ${formatIp(p.v, nh)} unknown` : `${formatIp(p.v, nh)} is not a known neighbour`}; the frame is flooded (this outcome: the copy out ${port})`);
+      this.run.event('bridge', `bridge ${dev}: ${cast ? `${cast.kind} destination MAC ${fmtMac(p.dstMac!)}` : n ? `MAC of ${formatIp(p.v, nh)} unknown` : `${formatIp(p.v, nh)} is not a known neighbour`}; the frame is flooded (this outcome: the copy out ${port})`);
     } else this.run.event('bridge', `bridge ${dev}: ${fmtMac(p.dstMac!)} is behind port ${port}`);
     const brMac = this.host.interfaces.get(dev)?.mac ?? null;
     p.in = '';
@@ -362,7 +372,12 @@ export class PathRunner {
     const host = this.host;
     const v = p.v;
     const pinned = this.input.pinnedOut;
-    const routeOut = (): { dev: string; via: bigint | null; local: boolean } | null => {
+    const routeOut = (): { dev: string; via: bigint | null; local: boolean; cast?: CastRoute } | null => {
+      if (host.given) {
+        const c = castRoute(host, v, p.dst, this.input.boundSrc ? p.src : null, pinned, routeKey(p, 'lo'));
+        if (c?.kind === 'none') return null;
+        if (c) return isLoopbackDev(host, c.dev) ? { dev: 'lo', via: null, local: true } : { dev: c.dev, via: null, local: false, cast: c };
+      }
       if (pinned) return { dev: pinned, via: null, local: false };
       // The output route (ip_route_output_key): iif is lo for local traffic; the mark is the packet's, so a mark
       // set in mangle OUTPUT selects another policy rule when the route is looked up again (ip_route_me_harder).
@@ -379,7 +394,7 @@ export class PathRunner {
     };
     let route = routeOut();
     if (!route) return this.end('no-route', `no route to ${formatIp(v, p.dst)}: the local sender gets an error`).end;
-    this.run.event('route', `routing (before OUTPUT): ${route.local ? `${formatIp(v, p.dst)} is local → loopback` : route.dev ? `out ${route.dev}${route.via !== null ? ` via ${formatIp(v, route.via)}` : ''}` : 'egress unknown without host facts (--out IFACE pins it; the -o tests ask)'}`);
+    this.run.event('route', `routing (before OUTPUT): ${route.local ? `${formatIp(v, p.dst)} is local → loopback` : route.cast ? `${route.cast.kind} ${formatIp(v, p.dst)} out ${route.dev}: ${route.cast.why}` : route.dev ? `out ${route.dev}${route.via !== null ? ` via ${formatIp(v, route.via)}` : ''}` : 'egress unknown without host facts (--out IFACE pins it; the -o tests ask)'}`);
     p.in = '';
     p.out = route.dev;
     p.srcMac = null;
@@ -412,6 +427,7 @@ export class PathRunner {
     }
     route = newRoute;
     p.out = route.dev || (this.run.facts.out?.name ?? '');
+    if (route.cast) return this.castOut(route.cast);
     const post = this.ipHook('POSTROUTING');
     if (post.stop) return post.end;
     if (!route.local) return this.egress(route.dev, route.via);
@@ -421,6 +437,60 @@ export class PathRunner {
     const pre = this.ipHook('PREROUTING');
     if (pre.stop) return pre.end;
     return this.routeInput();
+  }
+
+  /**
+   * A local broadcast or multicast packet leaving `cast.dev`, and the copy the kernel loops back in on that device,
+   * as two branches. IPv4 ip_mc_output() (net/ipv4/ip_output.c): a broadcast always loops a copy back; a multicast
+   * only with IP_MULTICAST_LOOP (on by default: inet_create() sets mc_loop) and RTCF_LOCAL, which __mkroute_output()
+   * keeps only when the host joined the group on the device (ip_check_mc_rcu()). The copy crosses POSTROUTING
+   * first (NF_HOOK to ip_mc_finish_output() → dev_loopback_xmit()), so it settles the connection's NAT; the packet
+   * sent out follows with the nat chains skipped (nf_nat_inet_fn(): the binding is set up). IPv6
+   * ip6_finish_output2() clones after the packet's own POSTROUTING instead, when ipv6_chk_mcast_addr() says the
+   * group is joined. The copy is received again on the device (netif_rx(): PREROUTING with IN=<dev>), keeps its
+   * output route (ip_rcv_finish(): skb_valid_dst()), and goes to INPUT; pkttype calls it broadcast or multicast
+   * (xt_pkttype.c, PACKET_LOOPBACK).
+   */
+  private castOut(cast: CastRoute): PathEnd {
+    const p = this.p;
+    const dev = cast.dev;
+    const d = formatIp(p.v, p.dst);
+    const joined = cast.kind === 'multicast' ? this.host.multicastJoined(p.v, dev, p.dst) : true;
+    if (joined === false) {
+      this.run.event('route', `no copy looped back: the host has not joined ${d} on ${dev}`);
+      const post = this.ipHook('POSTROUTING');
+      if (post.stop) return post.end;
+      return this.egress(dev, null, cast);
+    }
+    const loopWhy = cast.kind === 'broadcast' ? 'a broadcast is always looped back' : `the host has joined ${d} on ${dev}${joined === null ? ' (assumed: the host context does not list its groups)' : ''}, IP_MULTICAST_LOOP on (the socket default)`;
+    const i = this.run.chooser.choose([
+      { label: `copy looped back in on ${dev}`, probability: 1, assumption: joined === null ? `the host has joined ${d} on ${dev}` : null },
+      { label: `copy sent out ${dev}`, probability: 1, assumption: null },
+    ], `${cast.kind} ${d} out ${dev}`);
+    const loopFirst = p.v === 4;
+    this.run.event('route', `${cast.kind} out ${dev}: a copy is looped back in on ${dev} (${loopWhy}); ${loopFirst ? 'the copy crosses POSTROUTING first' : 'the packet crosses POSTROUTING first'} (this branch: ${i === 0 ? 'the copy looped back' : 'the packet sent out'})`);
+    const header = clonePacket(p);
+    const other = (what: string) => {
+      const r = this.ipHook('POSTROUTING');
+      if (r.stop) this.run.event('route', `${what} ended in POSTROUTING (${r.end.summary}); this branch goes on`);
+      Object.assign(p, header, { ct: p.ct });
+    };
+    if (i === 0) {
+      if (!loopFirst) other('the packet sent out');
+      const post = this.ipHook('POSTROUTING');
+      if (post.stop) return post.end;
+      p.in = dev;
+      p.out = '';
+      p.pktType = cast.kind;
+      const pre = this.ipHook('PREROUTING');
+      if (pre.stop) return pre.end;
+      this.run.event('route', `the copy keeps its output route (ip_rcv_finish(): no input lookup) → INPUT`);
+      return this.localIn();
+    }
+    if (loopFirst) other('the copy looped back');
+    const post = this.ipHook('POSTROUTING');
+    if (post.stop) return post.end;
+    return this.egress(dev, null, cast);
   }
 
   // ---- bridge ------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import type { EvalCtx, Effects, NatRequest } from '../compile/types';
 import type { Hook, StepFamily, TraceEvent, TraceStep } from '../types';
 import type { Chooser } from './choices';
 import { HostFacts, type FactsSeed } from './host-facts';
+import type { Resumer } from './resume';
 import { SetChanges } from './set-changes';
 import type { NatBinding, SimPacket } from './state';
 
@@ -27,6 +28,8 @@ export class Run implements Effects {
   /** The rule step whose target is running (for NAT bookkeeping). */
   currentStep = -1;
   readonly ctx: EvalCtx;
+  /** Resume points of the explorer's run (resume.ts); null for the answer a REJECT sends. */
+  resumer: Resumer | null = null;
 
   constructor(
     readonly compiled: CompiledRuleset,
@@ -65,6 +68,11 @@ export class Run implements Effects {
   }
 
   private last: SimPacket | null = null;
+
+  /** The next step copies the packet afresh (a resumed run's last copy was the first run's, resume.ts). */
+  forgetSnapshot(): void {
+    this.last = null;
+  }
 
   /** A copy of the packet as it is now; consecutive steps share one copy while the packet does not change. */
   snapshot(): SimPacket {

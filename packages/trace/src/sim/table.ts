@@ -14,7 +14,7 @@ export interface TableResult {
   step: number;
 }
 
-interface Frame {
+export interface Frame {
   chain: CChain;
   /** Candidate rule indices (destination index), or null to scan every rule. */
   list: number[] | null;
@@ -109,11 +109,16 @@ export function runIpTable(run: Run, fam: StepFamily, file: string, table: CTabl
   if (!base) return { verdict: 'ACCEPT', step: -1 };
   if (table.refused !== null) throw new TraceLoopError(table.refused);
   const ctx = enter(run, table, hook);
-  const stack: Frame[] = [];
-  let f = frame(base, run);
+  // A run answering a fork of this walk resumes at the rule that asked it (resume.ts).
+  const rs = run.resumer;
+  const at = rs !== null ? rs.walk() : null;
+  const stack: Frame[] = at !== null ? at.stack : [];
+  let f = at !== null ? at.f : frame(base, run);
+  let again = at !== null ? at.k : -1;
   const limit = table.chains.size + 2;
   for (;;) {
-    const k = next(f);
+    const k = again >= 0 ? again : next(f);
+    again = -1;
     if (k < 0) {
       if (f.chain === base || f.chain.builtin) return policyOf(run, fam, hook, table, file, base);
       // The implicit RETURN entry at the end of a user chain, traced as return:<rules+1>.
@@ -124,7 +129,7 @@ export function runIpTable(run: Run, fam: StepFamily, file: string, table: CTabl
       continue;
     }
     const r = f.chain.rule(k);
-    if (r.pred !== null && !r.pred(run.p, ctx)) continue;
+    if (r.pred !== null && !(rs !== null ? rs.matches(r.pred, stack, f, k) : r.pred(run.p, ctx))) continue;
     const s = stepOf(run, fam, hook, table.name, file, f.chain, k, r);
     const a = r.action;
     let out: 'continue' | 'return' | TableVerdict;
@@ -162,11 +167,15 @@ export function runEbTable(run: Run, file: string, table: CTable, chainName: str
   if (!base) return { verdict: 'ACCEPT', step: -1 };
   if (table.refused !== null) throw new TraceLoopError(table.refused);
   const ctx = enter(run, table, hook);
-  const stack: Frame[] = [];
-  let f = frame(base, run);
+  const rs = run.resumer;
+  const at = rs !== null ? rs.walk() : null;
+  const stack: Frame[] = at !== null ? at.stack : [];
+  let f = at !== null ? at.f : frame(base, run);
+  let again = at !== null ? at.k : -1;
   const limit = table.chains.size + 2;
   for (;;) {
-    const k = next(f);
+    const k = again >= 0 ? again : next(f);
+    again = -1;
     if (k < 0) {
       const pol = f.chain.policy ?? 'ACCEPT';
       if (!f.chain.builtin && pol === 'RETURN') {
@@ -178,7 +187,7 @@ export function runEbTable(run: Run, file: string, table: CTable, chainName: str
       return { verdict: v, step: endStep(run, 'bridge', hook, table.name, file, f.chain, 'policy', v) };
     }
     const r = f.chain.rule(k);
-    if (r.pred !== null && !r.pred(run.p, ctx)) continue;
+    if (r.pred !== null && !(rs !== null ? rs.matches(r.pred, stack, f, k) : r.pred(run.p, ctx))) continue;
     const s = stepOf(run, 'bridge', hook, table.name, file, f.chain, k, r);
     if (r.watch) { run.currentStep = s; r.watch(run.p, ctx); }
     const a = r.action;
