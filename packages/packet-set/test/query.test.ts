@@ -73,3 +73,15 @@ describe('querySnapshot + regionsOf', () => {
     for (const x of r.regions) expect(contains(a.space, a.set, x.witness)).toBe(true);
   });
 });
+
+describe('-m recent --set always matches (xt_recent recent_mt), as trace decides it', () => {
+  it.each([
+    ['--set', '-m recent --set --name SSH', false],
+    ['! --set', '-m recent ! --set --name SSH', true],
+  ])('%s before a DROP of the same packets', (_name, args, reachable) => {
+    const rules = `*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 ${args} -j DROP\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n`;
+    const { snapshot } = parseSnapshot(rules, { fileName: 'test.rules', family: 'ipv4' });
+    const a = querySnapshot({ snapshot, table: 'filter', goal: { kind: 'rule', chain: 'INPUT', index: 2, reach: false }, constraint: null });
+    expect(regionsOf(a.space, a.set, 1, { care: a.care }).regions.length > 0).toBe(reachable);
+  });
+});

@@ -143,7 +143,10 @@ function unknownsUsed(a: QueryAnswer) {
 
 export function describeWitness(w: ConcretePacket, family: Snapshot['family']): string {
   const v = family === 'ipv6' ? 6 : 4;
-  const ports = w.sport !== null ? `${formatIp(v, w.src)}:${w.sport} -> ${formatIp(v, w.dst)}:${w.dport}` : `${formatIp(v, w.src)} -> ${formatIp(v, w.dst)}`;
+  // An IPv6 address with a port is bracketed ([2001:db8::1]:40000), as in URLs (RFC 3986), or the port reads as
+  // part of the address.
+  const at = (a: bigint, port: number | null) => (port === null ? formatIp(v, a) : v === 6 ? `[${formatIp(v, a)}]:${port}` : `${formatIp(v, a)}:${port}`);
+  const ports = `${at(w.src, w.sport)} -> ${at(w.dst, w.dport)}`;
   const proto = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmpv6', 132: 'sctp', 33: 'dccp', 136: 'udplite' }[w.proto] ?? `proto ${w.proto}`;
   const bits = [
     `${proto} ${ports}`,

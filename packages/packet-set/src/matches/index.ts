@@ -42,6 +42,12 @@ export function isModelled(module: string): boolean {
 }
 
 export function matchSet(m: Match, c: SymCtx): number {
+  // xt_recent.c recent_mt(): `--set` adds the address and always matches (trace's matches-fork.ts `recent`);
+  // only the checks (--rcheck, --update, --remove) depend on the list.
+  if (m.known && m.module === 'recent') {
+    const set = m.options.find((o) => o.key === 'set');
+    if (set) return set.negated ? 0 : 1;
+  }
   const sym = m.known ? MODELLED.get(m.module) : undefined;
   if (sym) return sym(m, c);
   const reason = REASONS.get(m.module) ?? (m.known ? `-m ${m.module} is not modelled as a packet set` : `-m ${m.spelling} is not a known match`);
