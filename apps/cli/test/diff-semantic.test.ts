@@ -26,6 +26,34 @@ async function cli(argv: string[]) {
   return { code, out: io.out, err: io.err };
 }
 
+describe('chainsight diff --semantic --format html', () => {
+  it('shows each region with its witness traced through OLD and NEW side by side, after the rule-level changes', async () => {
+    const r = await cli(['--semantic', '--format', 'html', 'old.rules', 'new.rules']);
+    expect(r.code).toBe(1);
+    const html = r.out;
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html.indexOf('table filter')).toBeLessThan(html.indexOf('Packets whose outcome changes'));
+    const regions = [...html.matchAll(/<li class="region" id="region-(\d+)"/g)].map((m) => Number(m[1]));
+    const json = JSON.parse((await cli(['--semantic', '--format', 'json', 'old.rules', 'new.rules'])).out);
+    expect(regions).toEqual(json.changes.flatMap((h: { regions: { index: number }[] }) => h.regions.map((x) => x.index)));
+    // Each region's two panels hold trace steps (the witness's rules, numbered like trace's text output).
+    for (const n of regions) {
+      const next = html.indexOf(`id="region-${n + 1}"`);
+      const part = html.slice(html.indexOf(`id="region-${n}"`), next < 0 ? undefined : next);
+      expect(part).toContain('<h4>OLD</h4>');
+      expect(part).toContain('<h4>NEW</h4>');
+    }
+    expect(html).toContain(`id="r1-old-o1-s1"`);
+    expect(html).toContain(`id="r1-new-o1-s1"`);
+  });
+
+  it('says plainly when no packet changes fate', async () => {
+    const r = await cli(['--semantic', '--format', 'html', 'old.rules', 'refactor.rules']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\d+ rule changes?; no packet's outcome changes in any chain/);
+  });
+});
+
 describe('chainsight diff --semantic', () => {
   it.each([
     [['--semantic', 'old.rules', 'old.rules'], 0],
@@ -36,7 +64,9 @@ describe('chainsight diff --semantic', () => {
     [['--explain', '1', 'old.rules', 'new.rules'], 2],
     [['--semantic', '--explain', '9', 'old.rules', 'new.rules'], 2],
     [['--semantic', '--explain', 'x', 'old.rules', 'new.rules'], 2],
-    [['--semantic', '--format', 'html', 'old.rules', 'new.rules'], 2],
+    [['--semantic', '--format', 'html', 'old.rules', 'new.rules'], 1],
+    [['--semantic', '--format', 'html', 'old.rules', 'refactor.rules'], 0],
+    [['--semantic', '--format', 'sarif', 'old.rules', 'new.rules'], 2],
     [['--semantic', 'old.rules', 'v6.rules', '--family', 'ipv6'], 2],
     [['--semantic', 'bad.rules', 'old.rules'], 2],
   ])('%j exits %i', async (argv, expected) => {

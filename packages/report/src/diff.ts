@@ -1,11 +1,14 @@
 // The diff report: the rule-level changes of `diff --format json` (schema chainsight.diff/1, docs/diff-json.md),
 // table by table, each with its position, the rule text on each side (removed text struck, added underlined, so
 // the sides are told apart without colour), the options that differ and the hooks that reach the chain.
+import { renderSemanticSection, SEMANTIC_STYLE, type SemanticSection } from './semantic';
 import type { Change, ChainRef, DiffResult, RuleRef, TableRef } from '@chainsight/diff';
 import { attr, esc, page } from './html';
 
 export interface DiffReportOptions {
   command?: string;
+  /** `diff --semantic`: the packets whose outcome changes, shown after the rule-level changes. */
+  semantic?: SemanticSection;
 }
 
 const KIND_CLASS = new Map<string, string>([
@@ -90,6 +93,7 @@ export function renderDiffReport(doc: DiffResult, options: DiffReportOptions = {
     for (const c of doc.changes) if (c.table === t) body.push(row(c));
     body.push('</tbody></table></section>');
   }
+  if (options.semantic) body.push(renderSemanticSection(options.semantic));
   body.push('</main>');
-  return page(title, body.join('\n'));
+  return page(title, body.join('\n'), options.semantic ? SEMANTIC_STYLE : '');
 }

@@ -96,6 +96,16 @@ function outcomeDetails(o: OutcomeJson, k: number, total: number, src: SourceLin
   return parts.join('\n');
 }
 
+/**
+ * One trace's outcomes as panels (no diagram): what a semantic diff shows side by side for a witness, OLD and
+ * NEW. `prefix` keeps the step anchors of the two sides apart.
+ */
+export function tracePanel(doc: TraceJson, sources: Sources | undefined, prefix: string): string {
+  const src = new SourceLines(sources);
+  const total = doc.outcomes.length;
+  return doc.outcomes.map((o, k) => outcomeDetails(o as OutcomeJson, k + 1, total, src, (n) => `${prefix}-o${k + 1}-s${n}`)).join('\n');
+}
+
 /** One sentence naming the lit rows in order: what a screen reader reads for the picture. */
 function pathDescription(o: OutcomeJson): string {
   const visits = visitsOf(o.steps).map((v) => `steps ${numberRanges(v.steps)}: ${v.key.split(':').reverse().slice(0, 2).join(' ')}${v.key.startsWith('bridge') ? ' (ebtables)' : ''}`);

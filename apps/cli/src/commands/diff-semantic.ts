@@ -11,6 +11,7 @@ import { EXIT } from '../command';
 import type { Colors } from '../color';
 import type { CliIo } from '../io';
 import { toJson } from '../json';
+import type { SemanticJson } from '@chainsight/report';
 import { describeWitness } from './query';
 import { preferredWitness, specOf } from './query-witness';
 
@@ -26,7 +27,14 @@ export interface SemanticInput {
   explain: string | undefined;
   /** --semantic was given (--explain alone is refused). */
   semantic: boolean;
+  /** For --format html: the page writer, the command line, the inputs' text by file name. */
+  data?: (text: string) => void;
+  argv?: readonly string[];
+  sources?: Map<string, string>;
 }
+
+/** Regions whose witness the HTML page traces through both sides (each is two traces). */
+const HTML_TRACED = 20;
 
 /** Regions numbered across every table and hook, in output order (what --explain N counts). */
 function numbered(c: Comparison): { table: string; hook: string; region: OutcomeRegion }[] {
@@ -36,7 +44,7 @@ function numbered(c: Comparison): { table: string; hook: string; region: Outcome
 export async function runSemanticDiff(input: SemanticInput): Promise<number> {
   const { io, colors: c, before, after, format } = input;
   if (!input.semantic) throw new UsageError('--explain N explains a region of --semantic: give both');
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--semantic writes text or json (got --format ${format})`);
+  if (format !== 'text' && format !== 'json' && format !== 'html') throw new UsageError(`--semantic writes text, json or html (got --format ${format})`);
   let explain: number | null = null;
   if (input.explain !== undefined) {
     if (!/^[1-9]\d{0,5}$/.test(input.explain)) throw new UsageError(`--explain takes a region number, 1 or more (got '${input.explain}')`);
@@ -53,7 +61,16 @@ export async function runSemanticDiff(input: SemanticInput): Promise<number> {
   if (explain !== null && explain > list.length) throw new UsageError(`--explain ${explain}: there ${list.length === 1 ? 'is 1 region' : `are ${list.length} regions`}`);
   const ruleChanges = input.rules.changes.length;
   const traces = explain !== null ? explainRegion(before, after, list[explain - 1]!.region) : null;
-  if (format === 'json') io.stdout(toJson(semanticJson(cmp, before, after, ruleChanges, explain, traces)) + '\n');
+  if (format === 'html') {
+    // The page shows every region's witness traced through both sides (the first HTML_TRACED of them).
+    const traced = new Map(list.slice(0, HTML_TRACED).map((x, i) => {
+      const t = explainRegion(before, after, x.region);
+      const doc = (r: TraceResult | string) => (typeof r === 'string' ? r : toTraceJson(r));
+      return [i + 1, { before: doc(t.before), after: doc(t.after) }] as const;
+    }));
+    const sem = JSON.parse(toJson(semanticJson(cmp, before, after, ruleChanges, null, null))) as SemanticJson;
+    input.data!((await import('./diff-html')).diffHtml(toJson(input.rules), input.argv ?? [], { doc: sem, traces: traced, ...(input.sources ? { sources: input.sources } : {}) }));
+  } else if (format === 'json') io.stdout(toJson(semanticJson(cmp, before, after, ruleChanges, explain, traces)) + '\n');
   else io.stdout(renderSemantic(cmp, before, after, ruleChanges, c) + (traces && explain !== null ? renderExplain(explain, list[explain - 1]!, traces, before, after, c) : ''));
   if (cmp.changes.length) return EXIT.findings;
   // A chain whose walk stopped at the engine's memory bound was not compared: "no change" cannot be claimed.

@@ -53,7 +53,7 @@ export const command: Command = {
     const result = diffSnapshots(before.result.snapshot, after.result.snapshot, options);
     // --semantic: which packets change fate (diff-semantic.ts); the rule-level result gives its change count.
     if (args.flags.has('semantic') || args.options.has('explain')) {
-      const code = await (await import('./diff-semantic')).runSemanticDiff({ io, colors: c, before: before.result.snapshot, after: after.result.snapshot, rules: result, format, explain: args.options.get('explain')?.[0], semantic: args.flags.has('semantic') });
+      const code = await (await import('./diff-semantic')).runSemanticDiff({ io, colors: c, before: before.result.snapshot, after: after.result.snapshot, rules: result, format, explain: args.options.get('explain')?.[0], semantic: args.flags.has('semantic'), data, argv, sources: new Map([[before.result.snapshot.fileName, before.text], [after.result.snapshot.fileName, after.text]]) });
       return counts([...before.result.diagnostics, ...after.result.diagnostics]).errors ? EXIT.error : code;
     }
     // iptables-nft saves cannot show native nftables tables: said once (mixed-host.ts).

@@ -27,7 +27,8 @@ ${COMMON_INPUT_OPTIONS.replace(/  --table T .*/, '  --table T          compare o
   --semantic         which packets change fate instead of which rules changed: per table and built-in
                      chain, the packets whose outcome (verdict, REJECT answer, NAT target) differs, as
                      regions with the deciding rule on each side and a witness; exit 0 when none does
-                     (docs/semantic-diff.md; JSON schema chainsight.diff-semantic/1)
+                     (docs/semantic-diff.md; JSON schema chainsight.diff-semantic/1; --format html
+                     shows each region's witness traced through OLD and NEW side by side)
   --explain N        with --semantic: trace region N's witness through OLD, then NEW
   -h, --help
 
