@@ -1,7 +1,7 @@
 // @chainsight/bdd: reduced ordered binary decision diagrams on typed arrays, and bit-vector fields over them.
 export { BddNodeLimitError, BddStore, FALSE, TRUE, type BddOptions } from './manager';
 export { Bdd } from './bdd';
-export { cubes, evaluate, nodeCount, pickCube, satCount, support } from './query';
+export { cubes, evaluate, nodeCount, pathCounter, pickCube, randomAssignment, satCount, support, type Random } from './query';
 export {
   atLeast,
   atMost,

@@ -5,13 +5,13 @@ import type { BddStore } from './manager';
 import { FALSE, TRUE } from './manager';
 
 /**
- * The number of assignments of variables [from, to) that lie in f, where f tests only variables in that range
- * (by default all of them). Exact, as a bigint: 2^128 addresses do not fit a double.
+ * Path counts of a BDD over variables [.., to): count(n) = the assignments of variables [var(n), to) that reach
+ * TRUE from n, and level(n) = var(n), or `to` for a terminal. Memoised per call; shared by satCount and
+ * randomAssignment.
  */
-export function satCount(bdd: BddStore, f: number, from = 0, to = bdd.varCount): bigint {
-  if (f === FALSE) return 0n;
+export function pathCounter(bdd: BddStore, to = bdd.varCount): { count: (n: number) => bigint; level: (n: number) => number } {
   const memo = new Map<number, bigint>();
-  // count(n) = assignments of variables [var(n), to) reaching TRUE from n.
+  const level = (n: number) => (n === FALSE || n === TRUE ? to : bdd.varOf(n));
   const count = (n: number): bigint => {
     if (n === FALSE) return 0n;
     if (n === TRUE) return 1n;
@@ -24,7 +24,16 @@ export function satCount(bdd: BddStore, f: number, from = 0, to = bdd.varCount):
     memo.set(n, r);
     return r;
   };
-  const level = (n: number) => (n === FALSE || n === TRUE ? to : bdd.varOf(n));
+  return { count, level };
+}
+
+/**
+ * The number of assignments of variables [from, to) that lie in f, where f tests only variables in that range
+ * (by default all of them). Exact, as a bigint: 2^128 addresses do not fit a double.
+ */
+export function satCount(bdd: BddStore, f: number, from = 0, to = bdd.varCount): bigint {
+  if (f === FALSE) return 0n;
+  const { count, level } = pathCounter(bdd, to);
   const top = level(f);
   if (f !== TRUE && (top < from || top >= to)) throw new RangeError(`satCount: the set tests variable ${top}, outside ${from}…${to - 1}`);
   return count(f) << BigInt(top - from);
@@ -110,4 +119,47 @@ export function evaluate(bdd: BddStore, f: number, assignment: ArrayLike<number>
   let n = f;
   while (n !== FALSE && n !== TRUE) n = assignment[bdd.varOf(n)] ? bdd.high(n) : bdd.low(n);
   return n === TRUE;
+}
+
+/** A source of numbers in [0, 1), as Math.random; a seeded one makes a draw reproducible. */
+export type Random = () => number;
+
+/** A uniform bigint in [0, n), n > 0. */
+function below(n: bigint, random: Random): bigint {
+  // Enough 32-bit chunks to exceed n by 2^32, so the modulo bias stays under 2^-32.
+  let r = 0n;
+  let bound = 1n;
+  while (bound < n << 32n) {
+    r = (r << 32n) | BigInt(Math.floor(random() * 0x1_0000_0000));
+    bound <<= 32n;
+  }
+  return r % n;
+}
+
+/**
+ * A uniformly drawn satisfying assignment of f (not FALSE) over all variables, as 0/1 per variable: down from
+ * the root, each branch taken with the probability of its share of the members (its path count scaled by the
+ * variables it skips); a skipped variable is free and gets a random bit.
+ */
+export function randomAssignment(bdd: BddStore, f: number, random: Random): Int8Array {
+  const to = bdd.varCount;
+  const { count, level } = pathCounter(bdd, to);
+  const cube = new Int8Array(to);
+  const bit = () => (random() < 0.5 ? 0 : 1);
+  let v = 0;
+  let n = f;
+  while (true) {
+    const l = level(n);
+    for (; v < l; v++) cube[v] = bit();
+    if (n === TRUE) break;
+    const lo = bdd.low(n);
+    const hi = bdd.high(n);
+    const wLo = count(lo) << BigInt(level(lo) - l - 1);
+    const wHi = count(hi) << BigInt(level(hi) - l - 1);
+    const high = below(wLo + wHi, random) >= wLo;
+    cube[l] = high ? 1 : 0;
+    n = high ? hi : lo;
+    v = l + 1;
+  }
+  return cube;
 }
