@@ -85,6 +85,18 @@ describe('chainsight trace', () => {
     expect(r.out).toContain('  MASQUERADE: yes (nat POSTROUTING rule 1, rules:33) → source 198.51.100.10');
   });
 
+  it('--bound-src: a broadcast from the bridge\'s address leaves by the bridge, with a copy looped back in on it', async () => {
+    const bcast = ['--local', '--src', '172.17.0.1', '--dst', '255.255.255.255', '--proto', 'udp', '--sport', '67', '--dport', '68'];
+    const bound = await cli(['trace', 'rules', 'host.json', ...bcast, '--bound-src']);
+    expect(bound.code).toBe(0);
+    expect(bound.out).toContain('  - broadcast 255.255.255.255 leaves by docker0: the device that owns the bound source 172.17.0.1 (__ip_dev_find(), --bound-src)');
+    expect(bound.out).toContain('Outcome 1 of 3 (p=1): delivered to a local process on this host (255.255.255.255)');
+    expect(bound.out).toMatch(/Outcome 2 of 3 \(p=1\): sent by this host out docker0 \(bridge port veth1a2b3c4\)/);
+    // not bound: the route decides (the default route's device), and the source is MASQUERADEd there
+    const unbound = await cli(['trace', 'rules', 'host.json', ...bcast]);
+    expect(unbound.out).toContain('  - broadcast 255.255.255.255 leaves by eth0: the route to 255.255.255.255 (default route, without its gateway 198.51.100.1: broadcast is sent on-link); the source is chosen by the route (--bound-src: the socket is bound to --src)');
+  });
+
   it('--format json follows schema chainsight.trace/1', async () => {
     const r = await cli(['trace', 'rules', 'host.json', ...PUBLISHED, '--format', 'json']);
     const j = JSON.parse(r.out);

@@ -5,10 +5,10 @@ import { ICMP_TYPES, ICMPV6_TYPES, parseMac } from '@chainsight/grammar';
 import { parseIpAny } from './host/context';
 import type { HostModel, NeighbourModel, Version } from './host/model';
 import type { CtState, SimPacket } from './sim/state';
-import { formatIp } from './addr';
+import { formatIp, isMulticast } from './addr';
 import { PACKET_FIELDS, parseTcpFlags } from './packet-fields';
 import { protocolNumber } from './protocol';
-import { castRoute } from './sim/cast-route';
+import { castMac, castRoute, pktTypeOfMac } from './sim/cast-route';
 
 export interface PacketSpec {
   src?: string;
@@ -278,6 +278,13 @@ export function resolvePacket(spec: PacketSpec, host: HostModel): ResolvedPacket
       const gw = viaRoute.kind === 'unicast' && viaRoute.via !== null ? host.neighbourByIp(v, viaRoute.via) : undefined;
       srcMac = n?.mac ?? gw?.mac ?? null;
     }
+    // A broadcast or multicast the sender addressed as such: 255.255.255.255, the ingress interface's subnet
+    // broadcast, a multicast group (another interface's subnet broadcast is routed to this host's MAC).
+    const cast = isMulticast(v, dst.address) ? 'multicast' : v === 4 && (dst.address === 0xffffffffn || host.broadcastDev(dst.address) === ingressDev) ? 'broadcast' : null;
+    if (dstMac === null && cast !== null) {
+      dstMac = castMac(v, dst.address, cast);
+      inferred.push(`destination MAC ${fmtMac(dstMac)}: ${dstText} is a ${cast} address${entry.kind === 'bridge' ? ' (the bridge floods it, and delivers a copy to itself)' : ''}`);
+    }
     if (dstMac === null) {
       const own = host.interfaces.get(ingressDev)?.mac ?? null;
       if (entry.kind === 'bridge') {
@@ -324,7 +331,8 @@ export function resolvePacket(spec: PacketSpec, host: HostModel): ResolvedPacket
     local: entry.kind === 'local',
     uid: spec.uid ?? null, gid: spec.gid ?? null,
     notrack: false,
-    pktType: 'host',
+    // eth_type_trans() on the receiving device; a local packet is PACKET_HOST until it is looped back.
+    pktType: entry.kind === 'local' ? 'host' : pktTypeOfMac(dstMac),
     tcpOptions: proto === 6 ? (tcpFlags & 0x02 ? [2, 4, 8, 1, 3] : [1, 1, 8]) : [],
     mss: proto === 6 && tcpFlags & 0x02 ? 1460 : null,
     spi: null,

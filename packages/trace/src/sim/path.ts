@@ -14,7 +14,7 @@ import type { Conn, CtState } from './state';
 import { runEbTable, runIpTable, type TableResult } from './table';
 import { routeKey } from './route-key';
 import { formatIp } from '../addr';
-import { castRoute, isLoopbackDev, type CastRoute } from './cast-route';
+import { castMac, castRoute, isLoopbackDev, type CastRoute } from './cast-route';
 import { clonePacket } from './state';
 
 export interface PathInput {
@@ -52,12 +52,6 @@ type Go = { stop: false };
 const GO: Go = { stop: false };
 
 const BROADCAST_MAC = 0xffffffffffffn;
-
-/** The destination MAC of a broadcast (ff:ff:ff:ff:ff:ff) or multicast packet (ip_eth_mc_map(), ipv6_eth_mc_map()). */
-function castMac(v: 4 | 6, dst: bigint, cast: CastRoute): bigint {
-  if (cast.kind === 'broadcast') return BROADCAST_MAC;
-  return v === 4 ? 0x01005e000000n | (dst & 0x7fffffn) : 0x333300000000n | (dst & 0xffffffffn);
-}
 
 export class PathRunner {
   private readonly compiled: CompiledRuleset;
@@ -345,7 +339,7 @@ export class PathRunner {
     const nh = via ?? p.dst;
     const n = cast ? undefined : this.host.neighbourByIp(p.v, nh);
     p.srcMac = this.host.interfaces.get(dev)?.mac ?? null;
-    p.dstMac = cast ? castMac(p.v, p.dst, cast) : n?.mac ?? null;
+    p.dstMac = cast ? castMac(p.v, p.dst, cast.kind) : n?.mac ?? null;
     let port = this.input.pinnedPhysOut ?? (p.dstMac !== null ? this.host.fdbPort(dev, p.dstMac) : null);
     if (port === null) {
       const ports = this.host.interfaces.get(dev)?.ports ?? [];
@@ -466,7 +460,7 @@ export class PathRunner {
     const i = this.run.chooser.choose([
       { label: `copy looped back in on ${dev}`, probability: 1, assumption: joined === null ? `the host has joined ${d} on ${dev}` : null },
       { label: `copy sent out ${dev}`, probability: 1, assumption: null },
-    ], `${cast.kind} ${d} out ${dev}`);
+    ]);
     const loopFirst = p.v === 4;
     this.run.event('route', `${cast.kind} out ${dev}: a copy is looped back in on ${dev} (${loopWhy}); ${loopFirst ? 'the copy crosses POSTROUTING first' : 'the packet crosses POSTROUTING first'} (this branch: ${i === 0 ? 'the copy looped back' : 'the packet sent out'})`);
     const header = clonePacket(p);
