@@ -5,7 +5,7 @@
 // - given the save and the host's nft ruleset together, they say which native tables the save omits and which
 //   rules it misprints (@chainsight/nft compareWithXtables).
 import { looksLikeCapture, type Snapshot } from '@chainsight/grammar';
-import { compareWithXtables, type MixedHostReport, type XtablesView } from '@chainsight/nft';
+import { compareWithXtables, type MixedHostReport, type SavedRule, type XtablesView } from '@chainsight/nft';
 import type { NftFile } from './nft-input';
 
 export interface HostNote {
@@ -38,15 +38,19 @@ export function nativeTablesNote(saves: readonly SaveInput[], nftGiven = false):
   };
 }
 
-/** The x_tables views the saves give, per family. */
+/** The x_tables views the saves give, per family, with each chain's rules (to link nft's `xt` rules to them). */
 function views(snapshots: readonly Snapshot[]): XtablesView[] {
-  const out = new Map<string, Set<string>>();
+  const out = new Map<string, { tables: Set<string>; rules: Map<string, Map<string, SavedRule[]>> }>();
   for (const s of snapshots) {
     const fam = XT_FAMILY[s.family];
-    const set = out.get(fam) ?? out.set(fam, new Set()).get(fam)!;
-    for (const t of s.tables) set.add(t.name);
+    const view = out.get(fam) ?? out.set(fam, { tables: new Set(), rules: new Map() }).get(fam)!;
+    for (const t of s.tables) {
+      view.tables.add(t.name);
+      const chains = view.rules.get(t.name) ?? view.rules.set(t.name, new Map()).get(t.name)!;
+      for (const c of t.chains) chains.set(c.name, c.rules.map((r) => ({ file: s.fileName, line: r.span.start.line, text: r.raw })));
+    }
   }
-  return [...out].map(([family, tables]) => ({ family: family as XtablesView['family'], tables: [...tables] }));
+  return [...out].map(([family, v]) => ({ family: family as XtablesView['family'], tables: [...v.tables], rules: v.rules }));
 }
 
 /** What the saves miss of the nft rulesets given with them: one note per omitted table and per misprinted rule. */
@@ -69,6 +73,15 @@ export function mixedHostNotes(snapshots: readonly Snapshot[], nft: readonly Nft
         code: 'host/native-rule-misprinted',
         message: `${at}rule \`${m.text}\` in ${m.family} ${m.table} ${m.chain} is misprinted by iptables-nft-save (${m.reasons.join(', ')}: iptables-nft-save cannot print these, so the saved line is not the rule the kernel runs)`,
       });
+    }
+    // Rules nft lists with `xt match …`/`xt target …`: what they test is only in the save (the rule at the same position).
+    for (const x of r.xtRules) {
+      const at = x.line !== undefined ? `${f.path}:${x.line}: ` : `${f.path}: `;
+      const what = x.xt.map((e) => `xt ${e.type} ${e.name}`).join(', ');
+      const where = x.saved ? `see ${x.saved.file}:${x.saved.line} (\`${x.saved.text}\`)`
+        : x.counts ? `not linked: chain ${x.chain} has ${x.counts.nft} rules in ${f.path} and ${x.counts.save} in ${saves}, so the two dumps are not of one state`
+          : `what it tests is only in the iptables-save of this host, and ${saves} has no chain ${x.chain} in table ${x.table}`;
+      notes.push({ code: 'host/xt-rule', message: `${at}rule ${x.position} of chain ${x.family} ${x.table} ${x.chain} is an iptables rule (${what}): ${where}` });
     }
   }
   return notes;

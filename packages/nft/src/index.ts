@@ -27,4 +27,5 @@ export { printRuleset, printTable, printChain, printSet, printPriority, type Pri
 export { printExpr, printStmt, printRule } from './print/expr';
 export { tableGraph, baseChainsByHook, priorityValue, type ChainEdge, type SetUse, type TableGraph, type BaseChainAt, type HookGroup } from './graph/chains';
 export { lintNftRuleset, NFT_LINT_RULES, type NftLintRule, type NftLintOptions } from './lint/structural';
-export { compareWithXtables, isXtablesTable, type XtablesView, type OmittedTable, type MisprintedRule, type MixedHostReport } from './xt/mixed';
+export { compareWithXtables, isXtablesTable, type XtablesView, type SavedRule, type XtRule, type OmittedTable, type MisprintedRule, type MixedHostReport } from './xt/mixed';
+export { diffNftRulesets, renderNftDiff, ruleText, elementText, kubeRef, type NftAlignOp, type NftDiffOptions, type NftDiffStyle, type KubeRef, type NftAt, type NftChange, type NftDiffResult } from './diff/index';

@@ -8,6 +8,7 @@ import { counts, loadRulesets, pairRulesets, renderDiagnostics } from '../load';
 import { DIFF_HELP } from '../messages/diff';
 import { INPUT_OPTION_DEFS, loadOptions } from './input-options';
 import { nativeTablesNote } from '../mixed-host';
+import { readMaybeNft } from '../nft-input';
 
 const list = (values: readonly string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 
@@ -41,8 +42,13 @@ export const command: Command = {
     // A listing (-S / -L) does not name its table: the first --table names it.
     const load = loadOptions({ ...args, options: new Map([...args.options].filter(([k]) => k !== 'table')) });
     if (tables.length) load.table = tables[0];
+    // nftables rulesets are compared by nft-diff.ts (one of each kind is refused there, naming both).
+    const inputs = [await readMaybeNft(io, args.positionals[0]!), await readMaybeNft(io, args.positionals[1]!)] as const;
+    if ('nft' in inputs[0] || 'nft' in inputs[1]) {
+      return (await import('./nft-diff')).nftDiff(inputs, [args.positionals[0]!, args.positionals[1]!], args, format, { io, colors: c, data });
+    }
     // A host capture holds a ruleset per family: the two sides' rulesets of one family are compared.
-    const [before, after] = pairRulesets(await loadRulesets(io, args.positionals[0]!, load), await loadRulesets(io, args.positionals[1]!, load));
+    const [before, after] = pairRulesets(await loadRulesets(io, args.positionals[0]!, load, inputs[0].text), await loadRulesets(io, args.positionals[1]!, load, inputs[1].text));
     const verbose = args.flags.has('verbose');
     for (const f of [before, after]) renderDiagnostics(io, f, c, verbose ? 'warning' : 'error');
 

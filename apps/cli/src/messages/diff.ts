@@ -10,6 +10,9 @@ in order within each chain. Reports tables/chains added or removed, policy chang
 removed, modified (which options) and moved (and whether the move can change behaviour), with file:line
 on both sides and the built-in chains that reach each change. kube-proxy's hash-named chains are paired
 by service and endpoint, and endpoint changes read as "service ns/svc:port: endpoints A → B".
+Two nftables rulesets (nft list ruleset, nft -j, nft -f scripts) are compared by table, chain,
+handle-free rule text and set elements, kube-proxy's nftables chains by service (docs/diff-nft.md;
+JSON schema chainsight.diff-nft/1); an nftables ruleset and an iptables-save are not compared.
 
 Options:
 ${COMMON_INPUT_OPTIONS.replace(/  --table T .*/, '  --table T          compare only table T (repeatable); also names the table of -S / -L input')}

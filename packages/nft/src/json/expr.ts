@@ -310,6 +310,12 @@ export function jsonStmt(ctx: JsonCtx, v: JsonValue, path: string): LocatedStmt 
     }
     case 'notrack':
       return { kind: 'notrack' };
+    case 'xt': {
+      // libnftables-json(5) XT: `{ "type": "match" | "target" | "watcher", "name": … }` (nft's xt_stmt_json).
+      const type = str('type'), name = str('name');
+      if ((type === 'match' || type === 'target' || type === 'watcher') && name !== undefined) return { kind: 'xt', type, name };
+      break;
+    }
     case 'queue': {
       const options: string[] = [];
       const num = field(body, 'num');

@@ -132,8 +132,22 @@ export interface NotrackStmt {
 }
 
 /**
- * A statement nft prints that this package does not type (synproxy, dup, fwd, flow add, secmark, last,
- * xt targets …): its tokens, exactly as written. The parser reports a warning where it keeps one.
+ * `xt match string`, `xt target "TPROXY"`: an x_tables match or target that iptables-nft put in the rule and nft
+ * cannot show as native expressions (nftables statement.h `xt_stmt`; printed by xt.c `xt_stmt_xlate`: nft 1.0.6
+ * writes the name bare, later releases quote it; JSON `{"xt": {"type": "match", "name": "string"}}`). What the
+ * match tests is not in the listing: the iptables-save of the same host shows it (xt/mixed.ts links the two).
+ */
+export interface XtStmt {
+  kind: 'xt';
+  /** `watcher`: ebtables' watchers (log, nflog) in bridge tables. */
+  type: 'match' | 'target' | 'watcher';
+  name: string;
+  /** The name was written in quotes (nft ≥ 1.0.7). */
+  quoted?: boolean;
+}
+
+/**
+ * A statement nft prints that this package does not type (synproxy, dup, fwd, flow add, secmark, last …): its tokens, exactly as written. The parser reports a warning where it keeps one.
  */
 export interface VerbatimStmt {
   kind: 'verbatim';
@@ -155,6 +169,7 @@ export type Stmt =
   | QueueStmt
   | TproxyStmt
   | NotrackStmt
+  | XtStmt
   | VerbatimStmt;
 
 /** A statement with where it was written (absent for statements built in code). */

@@ -148,6 +148,8 @@ export function printStmt(s: Stmt, indent = '\t\t'): string {
       return `tproxy ${s.family ? `${s.family} ` : ''}to ${printExpr(s.to)}`;
     case 'notrack':
       return 'notrack';
+    case 'xt':
+      return `xt ${s.type} ${s.quoted ? `"${s.name}"` : s.name}`;
     case 'verbatim':
       return s.text;
   }

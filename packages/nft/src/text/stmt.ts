@@ -47,6 +47,9 @@ function parseStatementInner(c: Cursor, block: BlockParser): Stmt {
     case 'notrack':
       c.next();
       return { kind: 'notrack' };
+    case 'xt':
+      if (['match', 'target', 'watcher'].includes(c.peek(1).text)) return parseXt(c);
+      break;
     case 'reject':
       return parseReject(c);
     case 'snat':
@@ -247,6 +250,18 @@ function parseSetUpdate(c: Cursor, block: BlockParser): Stmt {
   }
   c.expect('}');
   return s;
+}
+
+/** `xt match NAME` / `xt target "NAME"` (model/stmt.ts XtStmt). */
+function parseXt(c: Cursor): Stmt {
+  c.next();
+  const type = c.next().text as 'match' | 'target' | 'watcher';
+  const t = c.peek();
+  if (t.kind === 'string') {
+    c.next();
+    return { kind: 'xt', type, name: t.text.slice(1, -1), quoted: true };
+  }
+  return { kind: 'xt', type, name: c.word(`the name of the x_tables ${type}`).text };
 }
 
 /** An untyped statement: its first word, then everything up to the next statement or selector. */

@@ -20,10 +20,39 @@ import type { Rule, Ruleset, Table } from '../model/ruleset';
 import type { LocatedStmt } from '../model/stmt';
 import { printRule } from '../print/expr';
 
+/** A rule of the iptables-save view: where it is, and its line as saved. */
+export interface SavedRule {
+  file: string;
+  line: number;
+  text: string;
+}
+
 /** What an iptables-save (ip), ip6tables-save (ip6) or ebtables-save (bridge) view holds. */
 export interface XtablesView {
   family: 'ip' | 'ip6' | 'arp' | 'bridge';
   tables: readonly string[];
+  /** The rules of each chain in order, by table then chain name (absent: rules are not linked). */
+  rules?: ReadonlyMap<string, ReadonlyMap<string, readonly SavedRule[]>>;
+}
+
+/**
+ * A rule of an iptables-nft table that holds x_tables matches or targets nft cannot show natively (`xt match
+ * string`): what it tests is only in the iptables-save. iptables-nft-save prints a chain's rules in the kernel's
+ * order, one line each (nft-shared.c nft_rule_save), so the save's rule at the same position of the same chain is
+ * this rule; that holds when both dumps were taken of the same state, which equal rule counts support (else no link).
+ */
+export interface XtRule {
+  family: string;
+  table: string;
+  chain: string;
+  /** 1-based position in the chain. */
+  position: number;
+  line?: number;
+  xt: Array<{ type: 'match' | 'target' | 'watcher'; name: string }>;
+  /** The save's rule at that position; absent when the save lacks the chain or its rule count differs. */
+  saved?: SavedRule;
+  /** Rule counts of the chain in the listing and in the save, when they differ (then nothing is linked). */
+  counts?: { nft: number; save: number };
 }
 
 export interface OmittedTable {
@@ -50,6 +79,7 @@ export interface MisprintedRule {
 export interface MixedHostReport {
   omitted: OmittedTable[];
   misprinted: MisprintedRule[];
+  xtRules: XtRule[];
 }
 
 const PORT_FIELDS = new Set(['sport', 'dport']);
@@ -100,6 +130,8 @@ export function compareWithXtables(rs: Ruleset, views: readonly XtablesView[]): 
   const shown = new Map<string, ReadonlySet<string>>(views.map((v) => [v.family, new Set(v.tables)]));
   const omitted: OmittedTable[] = [];
   const misprinted: MisprintedRule[] = [];
+  const xtRules: XtRule[] = [];
+  const viewOf = new Map<string, XtablesView>(views.map((v) => [v.family, v]));
   for (const t of rs.tables.values()) {
     const line = t.span?.start.line;
     const base = { family: t.family, name: t.name, chains: t.chains.size, rules: countRules(t), ...(line !== undefined ? { line } : {}) };
@@ -114,6 +146,16 @@ export function compareWithXtables(rs: Ruleset, views: readonly XtablesView[]): 
       continue;
     }
     for (const c of t.chains.values()) {
+      const saved = viewOf.get(t.family)?.rules?.get(t.name)?.get(c.name);
+      c.rules.forEach((r, i) => {
+        const xt = r.stmts.flatMap((s) => (s.kind === 'xt' ? [{ type: s.type, name: s.name }] : []));
+        if (!xt.length) return;
+        const at = r.span?.start.line;
+        const x: XtRule = { family: t.family, table: t.name, chain: c.name, position: i + 1, ...(at !== undefined ? { line: at } : {}), xt };
+        if (saved && saved.length === c.rules.length) x.saved = saved[i]!;
+        else if (saved) x.counts = { nft: c.rules.length, save: saved.length };
+        xtRules.push(x);
+      });
       for (const r of c.rules) {
         const reasons = ruleReasons(r.stmts, t);
         if (!reasons.length) continue;
@@ -122,5 +164,5 @@ export function compareWithXtables(rs: Ruleset, views: readonly XtablesView[]): 
       }
     }
   }
-  return { omitted, misprinted };
+  return { omitted, misprinted, xtRules };
 }
