@@ -52,8 +52,8 @@ for (const n of sizes) {
     continue;
   }
   const x = JSON.parse(r.stdout.trim().split('\n').pop());
-  const growth = prev ? `${(x.walk / prev).toFixed(2)}× for 2× services` : '';
-  prev = x.walk;
+  const growth = prev ? `${(x.walk / prev.walk).toFixed(2)}× for ${(n / prev.n).toFixed(1)}× services` : '';
+  prev = { walk: x.walk, n };
   const s = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
   console.log(`${String(n).padStart(8)} ${String(x.rules).padStart(7)} ${s(x.total).padStart(9)} ${s(x.walk).padStart(9)} ${String(x.allocated).padStart(12)} ${String(x.collections).padStart(12)} ${String(x.unmatched).padStart(10)} ${(x.rssMb.toFixed(0) + ' MB').padStart(9)}   ${growth}`);
 }
