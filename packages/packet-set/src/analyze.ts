@@ -28,22 +28,31 @@ export interface AnalyzeOptions {
   verdicts?: boolean;
 }
 
-/** The device names and prefixes a snapshot's rules test (base -i/-o). */
-export function deviceAlphabet(snapshot: Snapshot): NameAlphabet {
-  const exact = new Set<string>();
+/**
+ * The device names and prefixes the snapshots' rules test (base -i/-o), and `extra` names a question uses (each
+ * its own class, so a witness can carry it).
+ */
+export function deviceAlphabet(snapshots: Snapshot | readonly Snapshot[], extra: Iterable<string> = []): NameAlphabet {
+  const exact = new Set<string>(extra);
   const prefixes = new Set<string>();
-  for (const t of snapshot.tables)
-    for (const c of t.chains)
-      for (const r of c.rules)
-        for (const o of r.base) if (o.value.type === 'interface') (o.value.wildcard ? prefixes : exact).add(o.value.name);
+  for (const snapshot of Array.isArray(snapshots) ? snapshots : [snapshots as Snapshot])
+    for (const t of snapshot.tables)
+      for (const c of t.chains)
+        for (const r of c.rules)
+          for (const o of r.base) if (o.value.type === 'interface') (o.value.wildcard ? prefixes : exact).add(o.value.name);
   return new NameAlphabet(exact, prefixes);
 }
 
 /** An upper bound of the unknowns a snapshot can need: one per match and base option. */
 export function oracleCapacity(snapshot: Snapshot): number {
   let n = 0;
-  for (const t of snapshot.tables) for (const c of t.chains) for (const r of c.rules) n += r.base.length + r.matches.reduce((k, m) => k + 1 + m.options.length, 0);
+  for (const t of snapshot.tables) for (const c of t.chains) for (const r of c.rules) n += ruleOracleCapacity(r);
   return n;
+}
+
+/** The unknowns one rule can need: one per match and per option (base options included). */
+export function ruleOracleCapacity(rule: Rule): number {
+  return rule.base.length + rule.matches.reduce((k, m) => k + 1 + m.options.length, 0);
 }
 
 export function analyzeSnapshot(snapshot: Snapshot, options: AnalyzeOptions = {}): SnapshotReach {

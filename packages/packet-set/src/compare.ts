@@ -19,7 +19,6 @@
 // they end the chain (the walk's sets are of packets after the change); the answer says so for those chains.
 import { BddNodeLimitError, FALSE, TRUE } from '@chainsight/bdd';
 import { builtinChains, findTargetSpec, printRuleArgs, type Rule, type Snapshot, type Table } from '@chainsight/grammar';
-import { NameAlphabet } from './alphabet';
 import { deviceAlphabet, oracleCapacity } from './analyze';
 import { hookEntry } from './entry';
 import { Oracles } from './oracles';
@@ -155,10 +154,7 @@ export function compareSnapshots(before: Snapshot, after: Snapshot, options: Com
   if (before.family === 'bridge' || after.family === 'bridge') throw new CompareError('ebtables rulesets are not yet analysed as packet sets');
   if (before.family !== after.family) throw new CompareError(`${before.fileName} is ${before.family} and ${after.fileName} is ${after.family}: a semantic diff compares one family`);
   const family: IpFamily = before.family;
-  const a = deviceAlphabet(before);
-  const b = deviceAlphabet(after);
-  const labels = (x: NameAlphabet, kind: 'exact' | 'prefix') => x.classes.filter((c) => c.kind === kind).map((c) => (kind === 'prefix' ? c.label.slice(0, -1) : c.label));
-  const alphabet = new NameAlphabet([...labels(a, 'exact'), ...labels(b, 'exact'), ...(options.devices ?? [])], [...labels(a, 'prefix'), ...labels(b, 'prefix')]);
+  const alphabet = deviceAlphabet([before, after], options.devices ?? []);
   const capacity = oracleCapacity(before) + oracleCapacity(after);
   const identity = new Map<Rule, string>([...ruleIdentities(before), ...ruleIdentities(after)]);
   const space = new PacketSpace(family, alphabet, capacity, {

@@ -7,8 +7,7 @@
 // routing, other tables) is not followed; the answer says so.
 import { FALSE, TRUE } from '@chainsight/bdd';
 import { builtinChains, type Rule, type Snapshot, type Table } from '@chainsight/grammar';
-import { deviceAlphabet } from './analyze';
-import { NameAlphabet } from './alphabet';
+import { deviceAlphabet, oracleCapacity, ruleOracleCapacity } from './analyze';
 import { hookEntry } from './entry';
 import { ruleMatchSet } from './matches/index';
 import { Oracles, type Unknown } from './oracles';
@@ -65,12 +64,8 @@ export function querySnapshot(input: QueryInput): QueryAnswer {
   const hooks = input.hooks ?? builtins;
   for (const h of hooks) if (!builtins.includes(h)) throw new QueryError(`table ${table.name} of ${snapshot.fileName} has no built-in chain ${h} (it has ${builtins.join(', ')})`);
   const rules = goalRules(table, goal);
-  const base = deviceAlphabet(snapshot);
-  const extra = (input.devices ?? []).filter((d) => !base.classes.some((c) => c.kind === 'exact' && c.label === d));
-  const alphabet = extra.length ? new NameAlphabet([...base.classes.filter((c) => c.kind === 'exact').map((c) => c.label), ...extra], base.classes.filter((c) => c.kind === 'prefix').map((c) => c.label.slice(0, -1))) : base;
-  let capacity = 1;
-  for (const t of snapshot.tables) for (const c of t.chains) for (const r of c.rules) capacity += r.base.length + r.matches.reduce((k, m) => k + 1 + m.options.length, 0);
-  if (input.constraint) capacity += input.constraint.base.length + input.constraint.matches.reduce((k, m) => k + 1 + m.options.length, 0);
+  const alphabet = deviceAlphabet(snapshot, input.devices ?? []);
+  const capacity = 1 + oracleCapacity(snapshot) + (input.constraint ? ruleOracleCapacity(input.constraint) : 0);
   const space = new PacketSpace(snapshot.family, alphabet, capacity, { backend: snapshot.backend });
   const oracles = new Oracles(capacity);
   let narrow = input.constraint ? ruleMatchSet(input.constraint, { space, oracles, rule: input.constraint, file: '(constraint)' }) : TRUE;

@@ -23,7 +23,7 @@ export { traceSpec as trace, type TraceOptions } from './sim/explore';
 export { canCreate } from './sim/conntrack';
 export { traceConversation, type ConversationStep, type ConversationResult } from './sim/conversation';
 export { renderKernelLog } from './render/kernel-log';
-export { renderText, describePacket as describePacketView, type TextOptions } from './render/text';
+export { renderText, describePacket as describePacketView, protocolLabel, type TextOptions } from './render/text';
 export { toTraceJson, TRACE_JSON_SCHEMA, type TraceJson } from './render/json';
 export { checkExpectation, parseExpectation, type Expectation, type ExpectationResult } from './render/expect';
 export { parseBatchLine, type BatchLine } from './batch';

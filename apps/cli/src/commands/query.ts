@@ -1,6 +1,7 @@
 // `chainsight query FILE QUESTION [constraints]`: a question about every packet at once (packet-set engine),
 // answered as regions with witnesses, each witness traced concretely as a check.
 import { formatIp, parseIp, parseSnapshot, type Rule, type Snapshot } from '@chainsight/grammar';
+import { protocolLabel } from '@chainsight/trace';
 import { QueryError, WalkBudgetError, querySnapshot, regionsOf, type ConcretePacket, type QueryAnswer, type QueryGoal, type Regions } from '@chainsight/packet-set';
 import { UsageError, choice, optionValue, parseArgs, type ParsedArgs } from '../args';
 import { EXIT, type Command } from '../command';
@@ -120,7 +121,7 @@ function renderText(a: QueryAnswer, q: Question, table: string, constraint: stri
       if (check) out.push(`     trace:   ${check.summary}${check.confirms === null ? '' : check.confirms ? `  ${c.green('✓')} ${check.what}` : `  ${c.yellow('✗')} ${check.what}`}`);
     }
   }
-  const used = unknownsUsed(a);
+  const used = a.unknowns;
   if (used.length) {
     out.push('  Unknowns (a packet is in the answer when some outcome of them puts it there):');
     for (const u of used.slice(0, 10)) out.push(`    ${u.text} at ${u.where}: ${u.reason}`);
@@ -137,17 +138,13 @@ function approx(count: string): string {
   return `about 2^${n.toString(2).length - 1}`;
 }
 
-function unknownsUsed(a: QueryAnswer) {
-  return a.unknowns;
-}
-
 export function describeWitness(w: ConcretePacket, family: Snapshot['family']): string {
   const v = family === 'ipv6' ? 6 : 4;
   // An IPv6 address with a port is bracketed ([2001:db8::1]:40000), as in URLs (RFC 3986), or the port reads as
   // part of the address.
   const at = (a: bigint, port: number | null) => (port === null ? formatIp(v, a) : v === 6 ? `[${formatIp(v, a)}]:${port}` : `${formatIp(v, a)}:${port}`);
   const ports = `${at(w.src, w.sport)} -> ${at(w.dst, w.dport)}`;
-  const proto = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmpv6', 132: 'sctp', 33: 'dccp', 136: 'udplite' }[w.proto] ?? `proto ${w.proto}`;
+  const proto = protocolLabel(w.proto);
   const bits = [
     `${proto} ${ports}`,
     w.icmpType !== null ? `type ${w.icmpType}/${w.icmpCode}` : '',
@@ -181,7 +178,7 @@ function toJsonDoc(a: QueryAnswer, q: Question, table: string, constraint: strin
       },
       trace: shown.checks[i] ?? null,
     })),
-    unknowns: unknownsUsed(a).map((u) => ({ text: u.text, where: u.where, reason: u.reason })),
+    unknowns: a.unknowns.map((u) => ({ text: u.text, where: u.where, reason: u.reason })),
     scope: a.scope,
   };
 }

@@ -11,10 +11,15 @@ export interface TextOptions {
 }
 
 const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmpv6', 132: 'sctp', 33: 'dccp', 136: 'udplite' };
+
+/** A protocol as the text outputs name it (`tcp`, `icmpv6`), or `proto N`. */
+export function protocolLabel(n: number): string {
+  return PROTO_NAMES[n] ?? `proto ${n}`;
+}
 const TCP_FLAGS: [number, string][] = [[0x02, 'SYN'], [0x10, 'ACK'], [0x01, 'FIN'], [0x04, 'RST'], [0x08, 'PSH'], [0x20, 'URG'], [0x40, 'ECE'], [0x80, 'CWR']];
 
 export function describePacket(p: PacketView): string {
-  const proto = PROTO_NAMES[p.proto] ?? `proto ${p.proto}`;
+  const proto = protocolLabel(p.proto);
   const host = (a: string, port: number | null) => (port === null ? a : p.family === 'ipv6' ? `[${a}]:${port}` : `${a}:${port}`);
   let s = `${proto} ${host(p.src, p.sport)} → ${host(p.dst, p.dport)}`;
   if (p.proto === 6) s += ` [${TCP_FLAGS.filter(([b]) => p.tcpFlags & b).map(([, n]) => n).join(',') || 'no flags'}]`;
